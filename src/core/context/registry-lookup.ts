@@ -1,0 +1,166 @@
+import { AzureHttpError } from "../azure/http.js";
+import type { RegistryResource } from "../azure/arm-types.js";
+import { ACR_API_VERSION, RESOURCE_GRAPH_API_VERSION } from "../azure/arm-types.js";
+import { SkipCheck } from "../checks/check.js";
+import type { RegistryRef } from "../config/types.js";
+import { armTokenFact } from "./entra-token.js";
+import type { RegistryContext, RunContext } from "./scope.js";
+import { registryFact } from "./scope.js";
+
+export type RegistryLookup =
+  | { found: true; resource: RegistryResource; via: "arm" | "resource-graph"; candidates: string[] }
+  | {
+      found: false;
+      reason: "not-found" | "forbidden" | "ambiguous" | "error";
+      detail: string;
+      /** Resource ids that matched the name elsewhere (wrong resource group, several subscriptions). */
+      candidates: string[];
+    };
+
+interface GraphRow {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  properties?: { loginServer?: string };
+}
+
+/**
+ * Finds the registry resource: by subscription + resource group + name when given, else with one
+ * Resource Graph query across every subscription the identity can see, then one GET of the resource
+ * (Resource Graph can lag the live state by minutes).
+ */
+export const registryLookupFact = registryFact("registry-lookup", async (ctx): Promise<RegistryLookup> => {
+  await ctx.get(armTokenFact);
+  const { subscriptionId, resourceGroup } = ctx.config;
+  const name = ctx.registry.name;
+  let direct: AzureHttpError | undefined;
+  const knownId =
+    ctx.registry.resourceId ??
+    (subscriptionId && resourceGroup ? registryPath(subscriptionId, resourceGroup, name) : undefined);
+  if (knownId) {
+    try {
+      const resource = await getRegistry(ctx, knownId);
+      return { found: true, resource, via: "arm", candidates: [resource.id] };
+    } catch (error) {
+      if (!(error instanceof AzureHttpError)) throw error;
+      direct = error;
+    }
+  }
+  let rows: GraphRow[];
+  try {
+    rows = await findWithResourceGraph(ctx, name, subscriptionId);
+  } catch (error) {
+    if (!(error instanceof AzureHttpError)) throw error;
+    return failure(direct ?? error, []);
+  }
+  const candidates = rows.map((r) => r.id);
+  const inScope = rows.filter(
+    (r) =>
+      (!subscriptionId || r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase()) &&
+      (!resourceGroup || r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase()),
+  );
+  if (inScope.length > 1) {
+    return {
+      found: false,
+      reason: "ambiguous",
+      detail: `${inScope.length} registries named '${name}' are visible; set subscription-id to pick one`,
+      candidates,
+    };
+  }
+  const row = inScope[0];
+  if (!row) {
+    if (direct && direct.status !== 404) return failure(direct, candidates);
+    const where = subscriptionId ? `subscription ${subscriptionId}${resourceGroup ? `, resource group ${resourceGroup}` : ""}` : "any subscription the identity can see";
+    return { found: false, reason: "not-found", detail: `no registry named '${name}' in ${where}`, candidates };
+  }
+  try {
+    const resource = await getRegistry(ctx, row.id);
+    return { found: true, resource, via: "resource-graph", candidates };
+  } catch (error) {
+    if (!(error instanceof AzureHttpError)) throw error;
+    return failure(error, candidates);
+  }
+});
+
+function failure(error: AzureHttpError, candidates: string[]): RegistryLookup {
+  const reason = error.status === 404 ? "not-found" : error.status === 403 ? "forbidden" : "error";
+  return { found: false, reason, detail: error.message, candidates };
+}
+
+function registryPath(subscriptionId: string, resourceGroup: string, name: string): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${name}`;
+}
+
+function getRegistry(ctx: RegistryContext, id: string): Promise<RegistryResource> {
+  return ctx.apis.arm.getJson<RegistryResource>(id, { "api-version": ACR_API_VERSION });
+}
+
+/** KQL string literal: single quotes doubled. Names are validated already; this keeps it that way. */
+function kqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+async function findWithResourceGraph(ctx: RunContext, name: string, subscriptionId?: string): Promise<GraphRow[]> {
+  const query =
+    `resources | where type =~ 'microsoft.containerregistry/registries' | where name =~ ${kqlString(name)}` +
+    ` | project id, name, subscriptionId, resourceGroup, properties`;
+  return resourceGraphQuery<GraphRow>(ctx, query, subscriptionId ? [subscriptionId] : undefined);
+}
+
+/** One Resource Graph query (POST is allowed: it reads). */
+export async function resourceGraphQuery<T>(ctx: RunContext, query: string, subscriptions?: string[]): Promise<T[]> {
+  const body = { query, ...(subscriptions ? { subscriptions } : {}), options: { resultFormat: "objectArray" } };
+  const page = await ctx.apis.arm.postJson<{ data?: T[] }>("/providers/Microsoft.ResourceGraph/resources", body, {
+    "api-version": RESOURCE_GRAPH_API_VERSION,
+  });
+  return page.data ?? [];
+}
+
+/** The registry resource, or a skip naming why it is unknown (the `registry` check explains it). */
+export async function requireRegistry(ctx: RegistryContext): Promise<RegistryResource> {
+  const lookup = await ctx.get(registryLookupFact);
+  if (lookup.found) return lookup.resource;
+  if (lookup.reason === "forbidden") {
+    throw new SkipCheck(
+      "permission",
+      `The identity may not read the registry resource in ARM (${lookup.detail}); this check needs it. Grant Reader on the registry to enable it.`,
+      [`az role assignment create --role Reader --assignee <identity> --scope <registry resource id>`],
+    );
+  }
+  throw new SkipCheck("prerequisite", `The registry resource is unknown: ${lookup.detail} (see the \`registry\` check).`);
+}
+
+/** Login server the job will talk to: ARM's word when readable, else what the name implies in this cloud. */
+export const loginServerFact = registryFact("login-server", async (ctx): Promise<string> => {
+  const lookup = await ctx.get(registryLookupFact).catch(() => undefined);
+  return lookup?.found && lookup.resource.properties.loginServer
+    ? lookup.resource.properties.loginServer.toLowerCase()
+    : impliedLoginServer(ctx.registry, ctx.config.cloud.acrSuffix);
+});
+
+export function impliedLoginServer(ref: RegistryRef, acrSuffix: string): string {
+  return `${ref.name}.${acrSuffix}`;
+}
+
+/** name/loginServer/resourceId for the report, from whatever is known; never throws. */
+export async function registryIdentity(ctx: RegistryContext): Promise<{ loginServer?: string; resourceId?: string }> {
+  const [lookup, loginServer] = await Promise.all([
+    ctx.get(registryLookupFact).catch(() => undefined),
+    ctx.get(loginServerFact).catch(() => undefined),
+  ]);
+  return {
+    ...(loginServer ? { loginServer } : {}),
+    ...(lookup?.found ? { resourceId: lookup.resource.id } : {}),
+  };
+}
+
+/** Audit mode without `registry`: every registry the identity can see. */
+export async function discoverRegistries(ctx: RunContext): Promise<RegistryRef[]> {
+  const rows = await resourceGraphQuery<GraphRow>(
+    ctx,
+    "resources | where type =~ 'microsoft.containerregistry/registries' | project id, name, subscriptionId, resourceGroup, properties | order by name asc",
+    ctx.config.subscriptionId ? [ctx.config.subscriptionId] : undefined,
+  );
+  return rows.map((row) => ({ input: row.name, name: row.name.toLowerCase(), resourceId: row.id, typos: [] }));
+}
