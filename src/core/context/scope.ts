@@ -1,6 +1,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { PreflightConfig, RegistryRef } from "../config/types.js";
+import type { CredentialInfo } from "../credential/types.js";
 import type { Network } from "../net/network.js";
 import type { HttpApi } from "../azure/http.js";
 import type { Surface } from "../report/types.js";
@@ -11,6 +12,8 @@ export interface RunDeps {
   credential: TokenCredential;
   /** How the credential authenticates, for the report: `secret`, `certificate`, `oidc`, `azure-cli`, … */
   authType: string;
+  /** Which secret/certificate/assertion the credential uses (never the secret itself). */
+  credentialInfo: CredentialInfo;
   network: Network;
   httpClient: HttpClient;
   now: () => Date;

@@ -29,3 +29,35 @@ export interface BuiltCredential {
   /** Report's `principal.authType`: secret, certificate, oidc, azure-cli, managed-identity, environment… For a chain, resolved once a token was obtained. */
   authType(): string;
 }
+
+/**
+ * What the core may know about the credential beyond its tokens (never the secret itself):
+ * sp-secret-expiry matches the secret in use by its Graph `hint` (first three characters) or the
+ * certificate by thumbprint; token-lifetime asks whether Entra tokens can be refreshed mid-job.
+ */
+export interface CredentialInfo {
+  kind: CredentialSpec["kind"];
+  secretHint?: string;
+  /** SHA-1 thumbprint, hex upper case. */
+  certificateThumbprint?: string;
+  federatedSource?: Extract<CredentialSpec, { kind: "federated" }>["source"];
+  /** Whether each new Entra token gets a fresh OIDC assertion (false for a one-shot assertion in an `az` session). */
+  assertionRefreshes?: boolean;
+}
+
+/**
+ * Thrown by a surface's `getAssertion` when the platform offers no OIDC token (GitHub: no
+ * `permissions: id-token: write`; Azure Pipelines: System.AccessToken not exposed). The message is
+ * the one line that tells the user what to add.
+ */
+export class OidcTokenUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly platform: "github" | "azure-pipelines",
+  ) {
+    super(message);
+  }
+}
+
+/** Raised when no credential could be built or found (auth-type auto found nothing). */
+export class NoCredentialConfigured extends Error {}
