@@ -28,6 +28,8 @@ export interface BuiltCredential {
   credential: TokenCredential;
   /** Report's `principal.authType`: secret, certificate, oidc, azure-cli, managed-identity, environment… For a chain, resolved once a token was obtained. */
   authType(): string;
+  /** For a chain, resolved once a token was obtained. */
+  info(): CredentialInfo;
 }
 
 /**
