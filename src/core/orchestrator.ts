@@ -64,13 +64,25 @@ export async function runPreflight(config: PreflightConfig, deps: RunDeps, optio
   }
 }
 
-/** The checks this run executes: the user's list, or every check made for the mode. */
+/**
+ * The checks this run executes: the user's list, or every check made for the mode. A check the
+ * user asked for — by id, or by giving the input only it reads — that this version lacks is
+ * reported as skipped, so nothing the user expects verified silently passes.
+ */
 function selectChecks(config: PreflightConfig, available: readonly Check[]): Check[] {
   const byId = new Map(available.map((c) => [c.id, c]));
-  if (!config.checks.explicit) {
-    return available.filter((c) => c.modes.includes(config.mode) && config.checks.ids.includes(c.id));
-  }
-  return config.checks.ids.map((id) => byId.get(id) ?? notAvailable(id));
+  if (config.checks.explicit) return config.checks.ids.map((id) => byId.get(id) ?? notAvailable(id));
+  const selected = available.filter((c) => c.modes.includes(config.mode) && config.checks.ids.includes(c.id));
+  const missing = checksImpliedByInputs(config).filter((id) => !byId.has(id) && config.checks.ids.includes(id));
+  return [...selected, ...missing.map(notAvailable)];
+}
+
+function checksImpliedByInputs(config: PreflightConfig): CheckId[] {
+  return [
+    ...(config.images.length > 0 || config.platform ? (["images"] as const) : []),
+    ...(config.tokenName ? (["repository-token"] as const) : []),
+    ...(config.aksCluster ? (["aks-pull"] as const) : []),
+  ];
 }
 
 function notAvailable(id: CheckId): Check {
