@@ -71,6 +71,8 @@ export interface Check {
   modes: readonly Mode[];
   /** Every code the check can emit (README and SARIF rules are built from these). */
   codes: Record<string, FindingCode>;
+  /** What the identity needs for the check to decide (README's permissions table). */
+  permissions?: readonly string[];
   run(ctx: RegistryContext): Promise<CheckOutcome>;
 }
 

@@ -1,0 +1,234 @@
+import type { ImageRef, Platform } from "../config/types.js";
+import { accessTokenFact, grantedActions } from "../context/data-plane.js";
+import { loginServerFact } from "../context/registry-lookup.js";
+import type { RegistryContext } from "../context/scope.js";
+import { errorOf } from "../azure/http.js";
+import type { Finding } from "../report/types.js";
+import type { Check } from "./check.js";
+import { defineCodes, SkipCheck } from "./check.js";
+
+const DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access";
+
+const CODES = defineCodes({
+  IMAGE_OK: {
+    severity: "notice",
+    title: "Every image exists and offers the platform",
+    fix: "Nothing to fix.",
+  },
+  IMAGE_NOT_FOUND: {
+    severity: "error",
+    title: "An image the job deploys does not exist",
+    fix: "Push the tag first, or deploy a tag that exists (the nearest existing tags are listed).",
+    docs: DOCS,
+  },
+  REPOSITORY_NOT_FOUND: {
+    severity: "error",
+    title: "A repository the job deploys from does not exist",
+    fix: "Check the repository name (case, path) against `az acr repository list`.",
+    docs: DOCS,
+  },
+  PLATFORM_MISSING: {
+    severity: "error",
+    title: "An image does not offer the nodes' platform",
+    fix: "Build and push the missing platform (`docker buildx build --platform …`) or deploy to nodes of a platform the image offers.",
+    docs: "https://learn.microsoft.com/azure/container-registry/push-multi-architecture-images",
+  },
+  PLATFORM_UNVERIFIED: {
+    severity: "warning",
+    title: "An image's platform could not be read",
+    fix: "Push the image as a multi-platform index, or give the identity pull rights so its configuration can be read.",
+  },
+});
+
+const MANIFEST_ACCEPT = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+].join(", ");
+
+interface Manifest {
+  mediaType?: string;
+  manifests?: { digest: string; platform?: { os?: string; architecture?: string; variant?: string } }[];
+  config?: { digest: string };
+}
+
+/** `images`: each image the job deploys exists and, with `platform`, offers it. */
+export const imagesCheck: Check = {
+  id: "images",
+  scope: "registry",
+  modes: ["preflight"],
+  codes: CODES,
+  permissions: [
+    "Data plane `pull` on each image's repository (AcrPull, or Container Registry Repository Reader on ABAC registries)",
+  ],
+  async run(ctx) {
+    if (ctx.config.images.length === 0) {
+      throw new SkipCheck("not-applicable", "No `images` were given, so there is nothing to look up.");
+    }
+    const findings = await Promise.all(ctx.config.images.map((image) => inspectImage(ctx, image)));
+    return { findings: findings.flat() };
+  },
+};
+
+async function inspectImage(ctx: RegistryContext, image: ImageRef): Promise<Finding[]> {
+  const loginServer = await ctx.get(loginServerFact);
+  const token = await pullToken(ctx, image.repository);
+  const reference = image.digest ?? image.tag ?? "latest";
+  const url = `https://${loginServer}/v2/${image.repository}/manifests/${reference}`;
+  const res = await ctx.apis.plain.send("GET", url, {
+    headers: { Authorization: `Bearer ${token}`, Accept: MANIFEST_ACCEPT },
+  });
+  const evidence = { image: image.input, loginServer, reference };
+  if (res.status === 404) return [await notFound(ctx, image, token, errorOf(res.text).code, evidence)];
+  if (res.status !== 200) {
+    const { code, message } = errorOf(res.text);
+    throw new SkipCheck(
+      "prerequisite",
+      `The registry answered ${res.status} ${code ?? ""} for ${image.input}: ${message ?? ""}`,
+    );
+  }
+  const manifest = JSON.parse(res.text) as Manifest;
+  const digest = res.headers["docker-content-digest"];
+  const platforms = manifest.manifests
+    ? manifest.manifests.flatMap((m) => (m.platform?.os ? [platformName(m.platform as Platform)] : []))
+    : await singleManifestPlatform(ctx, loginServer, image.repository, token, manifest);
+  const okEvidence = { ...evidence, ...(digest ? { digest } : {}), platforms: platforms ?? "unknown" };
+  const wanted = ctx.config.platform;
+  if (!wanted) return [CODES.IMAGE_OK.finding({ message: `${image.input} exists.`, evidence: okEvidence })];
+  if (!platforms) {
+    return [
+      CODES.PLATFORM_UNVERIFIED.finding({
+        message: `${image.input} exists, but its platform could not be read, so ${platformName(wanted)} is not verified.`,
+        evidence: okEvidence,
+      }),
+    ];
+  }
+  if (platforms.some((p) => platformMatches(p, wanted))) {
+    return [
+      CODES.IMAGE_OK.finding({
+        message: `${image.input} exists and offers ${platformName(wanted)}.`,
+        evidence: okEvidence,
+      }),
+    ];
+  }
+  return [
+    CODES.PLATFORM_MISSING.finding({
+      message:
+        `${image.input} offers ${platforms.join(", ") || "no platform"} but not ${platformName(wanted)}: ` +
+        `nodes of that platform fail with ImagePullBackOff ("no matching manifest").`,
+      remediation: [
+        `docker buildx build --platform ${[...new Set([...platforms, platformName(wanted)])].join(",")} -t ${loginServer}/${image.repository}:${reference} --push .`,
+      ],
+      evidence: { ...okEvidence, wanted: platformName(wanted) },
+    }),
+  ];
+}
+
+async function pullToken(ctx: RegistryContext, repository: string): Promise<string> {
+  const grant = await ctx.get(accessTokenFact([`repository:${repository}:pull`]));
+  if (!grant.ok || !grantedActions(grant.access, "repository", repository).includes("pull")) {
+    throw new SkipCheck(
+      "prerequisite",
+      `The identity may not pull '${repository}', so its images cannot be looked up (see \`data-plane-access\`).`,
+    );
+  }
+  return grant.accessToken;
+}
+
+async function notFound(
+  ctx: RegistryContext,
+  image: ImageRef,
+  token: string,
+  code: string | undefined,
+  evidence: Record<string, unknown>,
+): Promise<Finding> {
+  const loginServer = evidence.loginServer as string;
+  if (code === "NAME_UNKNOWN") {
+    return CODES.REPOSITORY_NOT_FOUND.finding({
+      message: `The repository '${image.repository}' does not exist in ${loginServer}.`,
+      remediation: [`az acr repository list --name ${ctx.registry.name} --output table`],
+      evidence,
+    });
+  }
+  const tags = await listTags(ctx, loginServer, image.repository, token);
+  const nearest = image.tag ? nearestTags(image.tag, tags, 5) : tags.slice(0, 5);
+  return CODES.IMAGE_NOT_FOUND.finding({
+    message:
+      `${image.input} does not exist in ${loginServer} (manifest unknown)` +
+      (nearest.length > 0
+        ? `; nearest existing tags: ${nearest.join(", ")}.`
+        : "; the repository has no tags."),
+    remediation: [
+      `az acr repository show-tags --name ${ctx.registry.name} --repository ${image.repository} --orderby time_desc --top 10`,
+    ],
+    evidence: { ...evidence, nearestTags: nearest },
+  });
+}
+
+async function listTags(
+  ctx: RegistryContext,
+  loginServer: string,
+  repository: string,
+  token: string,
+): Promise<string[]> {
+  const res = await ctx.apis.plain.send("GET", `https://${loginServer}/v2/${repository}/tags/list`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  if (res.status !== 200) return [];
+  return (JSON.parse(res.text) as { tags?: string[] | null }).tags ?? [];
+}
+
+/** A single-platform manifest names its platform only in its config blob. */
+async function singleManifestPlatform(
+  ctx: RegistryContext,
+  loginServer: string,
+  repository: string,
+  token: string,
+  manifest: Manifest,
+): Promise<string[] | undefined> {
+  if (!manifest.config?.digest) return undefined;
+  const res = await ctx.apis.plain
+    .send("GET", `https://${loginServer}/v2/${repository}/blobs/${manifest.config.digest}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    })
+    .catch(() => undefined);
+  if (res?.status !== 200) return undefined;
+  const config = JSON.parse(res.text) as Partial<Platform> & { os?: string };
+  return config.os && config.architecture ? [platformName(config as Platform)] : undefined;
+}
+
+function platformName(p: Platform): string {
+  return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
+}
+
+function platformMatches(offered: string, wanted: Platform): boolean {
+  const [os, architecture, variant] = offered.split("/");
+  return (
+    os === wanted.os &&
+    architecture === wanted.architecture &&
+    (!wanted.variant || variant === wanted.variant)
+  );
+}
+
+/** Tags closest to the wanted one by edit distance (a typo, or the previous version). */
+export function nearestTags(wanted: string, tags: string[], count: number): string[] {
+  return tags
+    .map((tag) => ({ tag, distance: editDistance(wanted, tag) }))
+    .sort((a, b) => a.distance - b.distance || a.tag.localeCompare(b.tag))
+    .slice(0, count)
+    .map((t) => t.tag);
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
