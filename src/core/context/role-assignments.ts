@@ -1,0 +1,134 @@
+import { AzureHttpError } from "../azure/http.js";
+import type { PermissionSet, RoleDefinition } from "../rbac/roles.js";
+import { builtInRole, roleDefinitionGuid } from "../rbac/roles.js";
+import { SkipCheck } from "../checks/check.js";
+import { principalFact } from "./entra-token.js";
+import { requireRegistry } from "./registry-lookup.js";
+import type { RegistryContext } from "./scope.js";
+import { registryFact } from "./scope.js";
+
+export const AUTHORIZATION_API_VERSION = "2022-04-01";
+
+export interface RoleAssignmentView {
+  scope: string;
+  roleDefinitionId: string;
+  /** Undefined when the definition could not be read (`definitionError` says why). */
+  role?: RoleDefinition;
+  definitionError?: string;
+  principalId: string;
+  principalType?: string;
+  /** Granted through a group the identity is a member of. */
+  viaGroup: boolean;
+  condition?: string;
+  conditionVersion?: string;
+}
+
+export type Readable<T> = { readable: true; value: T } | { readable: false; status: number; detail: string };
+
+interface RawAssignment {
+  properties: {
+    scope: string;
+    roleDefinitionId: string;
+    principalId: string;
+    principalType?: string;
+    condition?: string | null;
+    conditionVersion?: string | null;
+  };
+}
+
+interface RawRoleDefinition {
+  properties: { roleName: string; type?: string; permissions?: PermissionSet[] };
+}
+
+/** How `az role assignment create --assignee` names the identity: its app id, else its object id. */
+export async function assigneeOf(ctx: RegistryContext): Promise<string> {
+  const principal = await ctx.get(principalFact).catch(() => undefined);
+  return principal?.appId ?? principal?.objectId ?? "<identity>";
+}
+
+/** The identity's object id; role assignments are listed for it. */
+export async function principalObjectId(ctx: RegistryContext): Promise<string> {
+  const principal = await ctx.get(principalFact);
+  if (!principal.objectId)
+    throw new SkipCheck("prerequisite", "The Entra token carries no object id (`oid`) for the identity.");
+  return principal.objectId;
+}
+
+/**
+ * Every role assignment that applies to the identity at the registry: inherited from the resource
+ * group, subscription and management groups, and through group membership (`assignedTo()`), each
+ * with its role definition resolved (built-ins from the table, others fetched once each).
+ */
+export const roleAssignmentsFact = registryFact(
+  "role-assignments",
+  async (ctx): Promise<Readable<RoleAssignmentView[]>> => {
+    const [registry, objectId] = await Promise.all([requireRegistry(ctx), principalObjectId(ctx)]);
+    let raw: RawAssignment[];
+    try {
+      raw = await ctx.apis.arm.getAllPages<RawAssignment>(
+        `${registry.id}/providers/Microsoft.Authorization/roleAssignments`,
+        { "api-version": AUTHORIZATION_API_VERSION, $filter: `assignedTo('${objectId}')` },
+      );
+    } catch (error) {
+      return unreadable(error);
+    }
+    const definitions = await resolveDefinitions(
+      ctx,
+      raw.map((a) => a.properties.roleDefinitionId),
+    );
+    const value = raw.map(({ properties: p }): RoleAssignmentView => {
+      const definition = definitions.get(roleDefinitionGuid(p.roleDefinitionId));
+      return {
+        scope: p.scope,
+        roleDefinitionId: p.roleDefinitionId,
+        ...(definition && "role" in definition
+          ? { role: definition.role }
+          : { definitionError: definition?.error }),
+        principalId: p.principalId,
+        ...(p.principalType ? { principalType: p.principalType } : {}),
+        viaGroup: p.principalId.toLowerCase() !== objectId.toLowerCase(),
+        ...(p.condition ? { condition: p.condition, conditionVersion: p.conditionVersion ?? undefined } : {}),
+      };
+    });
+    return { readable: true, value };
+  },
+);
+
+type ResolvedDefinition = { role: RoleDefinition } | { error: string };
+
+async function resolveDefinitions(
+  ctx: RegistryContext,
+  roleDefinitionIds: string[],
+): Promise<Map<string, ResolvedDefinition>> {
+  const unique = new Map(roleDefinitionIds.map((id) => [roleDefinitionGuid(id), id]));
+  const entries = await Promise.all(
+    [...unique].map(async ([guid, id]): Promise<[string, ResolvedDefinition]> => {
+      const known = builtInRole(id);
+      if (known) return [guid, { role: known }];
+      try {
+        const raw = await ctx.apis.arm.getJson<RawRoleDefinition>(id, {
+          "api-version": AUTHORIZATION_API_VERSION,
+        });
+        const role: RoleDefinition = {
+          id: guid,
+          name: raw.properties.roleName,
+          builtIn: raw.properties.type === "BuiltInRole",
+          permissions: raw.properties.permissions ?? [],
+        };
+        return [guid, { role }];
+      } catch (error) {
+        if (!(error instanceof AzureHttpError)) throw error;
+        return [guid, { error: error.message }];
+      }
+    }),
+  );
+  return new Map(entries);
+}
+
+/** A 403/401 means the identity may not read it; anything else is a fault the caller should see. */
+export function unreadable(error: unknown): { readable: false; status: number; detail: string } {
+  if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
+    return { readable: false, status: error.status, detail: error.message };
+  }
+  throw error;
+}
