@@ -35,7 +35,7 @@ export function describeEnd(end: Date, now: Date): string {
 
 function relative(minutes: number): string {
   if (minutes <= 0) return `expired ${span(-minutes)} ago`;
-  if (minutes < 48 * 60) return `after ${minutes} min of the job`;
+  if (minutes < 24 * 60) return `after ${minutes} min of the job`;
   return `in ${span(minutes)}`;
 }
 

@@ -1,5 +1,6 @@
 import type { AppCredential, CredentialsInUse } from "../context/credential-in-use.js";
 import { credentialsInUse, describeCredential } from "../context/credential-in-use.js";
+import { usesOneShotAssertion } from "../context/az-session.js";
 import { armTokenAttemptFact } from "../context/entra-token.js";
 import type { GraphApplication } from "../context/graph-application.js";
 import {
@@ -103,11 +104,13 @@ export const spSecretExpiryCheck: Check = {
     if (!attempt.ok) return { findings: [entraRefusal(attempt.error, ctx.deps.credentialInfo, ctx.now())] };
     const info = ctx.deps.credentialInfo;
     const lookup = await ctx.get(graphApplicationFact);
+    const oneShot = await usesOneShotAssertion(ctx);
     if (
+      oneShot ||
       isFederated(info) ||
       (lookup.status === "no-application" && lookup.principalType === "ManagedIdentity")
     ) {
-      return { findings: [noSecretFinding(info)] };
+      return { findings: [noSecretFinding(info, oneShot)] };
     }
     switch (lookup.status) {
       case "found":
@@ -147,19 +150,18 @@ export const spSecretExpiryCheck: Check = {
 };
 
 function isFederated(info: CredentialInfo): boolean {
-  return (
-    info.kind === "federated" ||
-    info.kind === "managed-identity" ||
-    info.federatedSource !== undefined ||
-    info.assertionRefreshes === false
-  );
+  return info.kind === "federated" || info.kind === "managed-identity" || info.federatedSource !== undefined;
 }
 
-function noSecretFinding(info: CredentialInfo): Finding {
-  const how =
-    info.kind === "managed-identity"
-      ? "a managed identity"
-      : `a federated OIDC assertion${info.federatedSource ? ` (${info.federatedSource})` : ""}`;
+function signInDescription(info: CredentialInfo, oneShot: boolean): string {
+  if (info.kind === "managed-identity") return "a managed identity";
+  if (info.federatedSource) return `a federated OIDC assertion (${info.federatedSource})`;
+  if (oneShot) return "an az session signed in with a federated OIDC token (azure/login)";
+  return "a federated OIDC assertion";
+}
+
+function noSecretFinding(info: CredentialInfo, oneShot: boolean): Finding {
+  const how = signInDescription(info, oneShot);
   return CODES.NO_SECRET_TO_EXPIRE.finding({
     message: `The identity signs in with ${how}: there is no client secret or certificate that could expire.`,
     evidence: {

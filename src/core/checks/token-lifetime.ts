@@ -1,3 +1,4 @@
+import { usesOneShotAssertion } from "../context/az-session.js";
 import type { AppCredential } from "../context/credential-in-use.js";
 import { credentialsInUse, describeCredential } from "../context/credential-in-use.js";
 import { refreshTokenFact } from "../context/data-plane.js";
@@ -142,7 +143,7 @@ async function chainOf(ctx: RegistryContext): Promise<Chain> {
 async function entraThenAcrChain(ctx: RegistryContext): Promise<Chain> {
   const entra = await ctx.get(armTokenFact);
   const info = ctx.deps.credentialInfo;
-  const oneShot = info.assertionRefreshes === false;
+  const oneShot = await usesOneShotAssertion(ctx);
   const links: ChainLink[] = [
     {
       kind: "entra-token",
