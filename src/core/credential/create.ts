@@ -52,6 +52,8 @@ export function createCredential(spec: CredentialSpec, options: CredentialOption
         "secret",
         {
           kind: "secret",
+          clientId: spec.clientId,
+          tenantId: spec.tenantId,
           secretHint: spec.clientSecret.slice(0, 3),
         },
       );
@@ -64,14 +66,25 @@ export function createCredential(spec: CredentialSpec, options: CredentialOption
           common,
         ),
         "certificate",
-        { kind: "certificate", certificateThumbprint: certificateThumbprint(spec.certificatePem) },
+        {
+          kind: "certificate",
+          clientId: spec.clientId,
+          tenantId: spec.tenantId,
+          certificateThumbprint: certificateThumbprint(spec.certificatePem),
+        },
       );
     case "federated":
       // getAssertion runs for every token request, so each token gets a fresh assertion.
       return fixed(
         new ClientAssertionCredential(spec.tenantId, spec.clientId, spec.getAssertion, common),
         FEDERATED_AUTH_TYPES[spec.source],
-        { kind: "federated", federatedSource: spec.source, assertionRefreshes: true },
+        {
+          kind: "federated",
+          clientId: spec.clientId,
+          tenantId: spec.tenantId,
+          federatedSource: spec.source,
+          assertionRefreshes: true,
+        },
       );
     case "environment":
       return createCredential(environmentSpec(options.env ?? process.env), options);
