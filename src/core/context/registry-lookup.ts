@@ -8,7 +8,14 @@ import type { RegistryContext, RunContext } from "./scope.js";
 import { registryFact } from "./scope.js";
 
 export type RegistryLookup =
-  | { found: true; resource: RegistryResource; via: "arm" | "resource-graph"; candidates: string[] }
+  | {
+      found: true;
+      resource: RegistryResource;
+      via: "arm" | "resource-graph";
+      candidates: string[];
+      /** Set when subscription-id/resource-group named another place than where the registry is. */
+      outsideGivenScope?: boolean;
+    }
   | {
       found: false;
       reason: "not-found" | "forbidden" | "ambiguous" | "error";
@@ -28,7 +35,9 @@ interface GraphRow {
 /**
  * Finds the registry resource: by subscription + resource group + name when given, else with one
  * Resource Graph query across every subscription the identity can see, then one GET of the resource
- * (Resource Graph can lag the live state by minutes).
+ * (Resource Graph can lag the live state by minutes). subscription-id and resource-group say where
+ * to look first: registry names are unique per cloud, so the one registry of that name found
+ * elsewhere is still the registry the job talks to (flagged `outsideGivenScope`).
  */
 export const registryLookupFact = registryFact("registry-lookup", async (ctx): Promise<RegistryLookup> => {
   await ctx.get(armTokenFact);
@@ -49,7 +58,7 @@ export const registryLookupFact = registryFact("registry-lookup", async (ctx): P
   }
   let rows: GraphRow[];
   try {
-    rows = await findWithResourceGraph(ctx, name, subscriptionId);
+    rows = await findWithResourceGraph(ctx, name);
   } catch (error) {
     if (!(error instanceof AzureHttpError)) throw error;
     return failure(direct ?? error, []);
@@ -68,15 +77,37 @@ export const registryLookupFact = registryFact("registry-lookup", async (ctx): P
       candidates,
     };
   }
-  const row = inScope[0];
+  const elsewhere = inScope.length === 0 && rows.length === 1 ? rows[0] : undefined;
+  const row = inScope[0] ?? elsewhere;
   if (!row) {
     if (direct && direct.status !== 404) return failure(direct, candidates);
-    const where = subscriptionId ? `subscription ${subscriptionId}${resourceGroup ? `, resource group ${resourceGroup}` : ""}` : "any subscription the identity can see";
-    return { found: false, reason: "not-found", detail: `no registry named '${name}' in ${where}`, candidates };
+    if (rows.length > 1) {
+      return {
+        found: false,
+        reason: "ambiguous",
+        detail: `${rows.length} registries named '${name}' are visible, none in the subscription/resource group given`,
+        candidates,
+      };
+    }
+    const where = subscriptionId
+      ? `subscription ${subscriptionId}${resourceGroup ? `, resource group ${resourceGroup}` : ""} or any other subscription the identity can see`
+      : "any subscription the identity can see";
+    return {
+      found: false,
+      reason: "not-found",
+      detail: `no registry named '${name}' in ${where}`,
+      candidates,
+    };
   }
   try {
     const resource = await getRegistry(ctx, row.id);
-    return { found: true, resource, via: "resource-graph", candidates };
+    return {
+      found: true,
+      resource,
+      via: "resource-graph",
+      candidates,
+      ...(elsewhere ? { outsideGivenScope: true } : {}),
+    };
   } catch (error) {
     if (!(error instanceof AzureHttpError)) throw error;
     return failure(error, candidates);
@@ -101,19 +132,31 @@ function kqlString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-async function findWithResourceGraph(ctx: RunContext, name: string, subscriptionId?: string): Promise<GraphRow[]> {
+async function findWithResourceGraph(ctx: RunContext, name: string): Promise<GraphRow[]> {
   const query =
     `resources | where type =~ 'microsoft.containerregistry/registries' | where name =~ ${kqlString(name)}` +
     ` | project id, name, subscriptionId, resourceGroup, properties`;
-  return resourceGraphQuery<GraphRow>(ctx, query, subscriptionId ? [subscriptionId] : undefined);
+  return resourceGraphQuery<GraphRow>(ctx, query);
 }
 
 /** One Resource Graph query (POST is allowed: it reads). */
-export async function resourceGraphQuery<T>(ctx: RunContext, query: string, subscriptions?: string[]): Promise<T[]> {
-  const body = { query, ...(subscriptions ? { subscriptions } : {}), options: { resultFormat: "objectArray" } };
-  const page = await ctx.apis.arm.postJson<{ data?: T[] }>("/providers/Microsoft.ResourceGraph/resources", body, {
-    "api-version": RESOURCE_GRAPH_API_VERSION,
-  });
+export async function resourceGraphQuery<T>(
+  ctx: RunContext,
+  query: string,
+  subscriptions?: string[],
+): Promise<T[]> {
+  const body = {
+    query,
+    ...(subscriptions ? { subscriptions } : {}),
+    options: { resultFormat: "objectArray" },
+  };
+  const page = await ctx.apis.arm.postJson<{ data?: T[] }>(
+    "/providers/Microsoft.ResourceGraph/resources",
+    body,
+    {
+      "api-version": RESOURCE_GRAPH_API_VERSION,
+    },
+  );
   return page.data ?? [];
 }
 
@@ -128,14 +171,25 @@ export async function requireRegistry(ctx: RegistryContext): Promise<RegistryRes
       [`az role assignment create --role Reader --assignee <identity> --scope <registry resource id>`],
     );
   }
-  throw new SkipCheck("prerequisite", `The registry resource is unknown: ${lookup.detail} (see the \`registry\` check).`);
+  throw new SkipCheck(
+    "prerequisite",
+    `The registry resource is unknown: ${lookup.detail} (see the \`registry\` check).`,
+  );
 }
 
-/** Login server the job will talk to: ARM's word when readable, else what the name implies in this cloud. */
+/**
+ * Login server the job will talk to: ARM's word when readable, else the one the user wrote when its
+ * suffix is right (it may carry a domain-name-label hash), else what the name implies in this cloud.
+ */
 export const loginServerFact = registryFact("login-server", async (ctx): Promise<string> => {
   const lookup = await ctx.get(registryLookupFact).catch(() => undefined);
-  return lookup?.found && lookup.resource.properties.loginServer
-    ? lookup.resource.properties.loginServer.toLowerCase()
+  if (lookup?.found && lookup.resource.properties.loginServer)
+    return lookup.resource.properties.loginServer.toLowerCase();
+  const suffixTypo = ctx.registry.typos.some(
+    (t) => t.kind === "misspelt-suffix" || t.kind === "other-cloud-suffix",
+  );
+  return ctx.registry.loginServer && !suffixTypo
+    ? ctx.registry.loginServer
     : impliedLoginServer(ctx.registry, ctx.config.cloud.acrSuffix);
 });
 
@@ -144,7 +198,9 @@ export function impliedLoginServer(ref: RegistryRef, acrSuffix: string): string 
 }
 
 /** name/loginServer/resourceId for the report, from whatever is known; never throws. */
-export async function registryIdentity(ctx: RegistryContext): Promise<{ loginServer?: string; resourceId?: string }> {
+export async function registryIdentity(
+  ctx: RegistryContext,
+): Promise<{ loginServer?: string; resourceId?: string }> {
   const [lookup, loginServer] = await Promise.all([
     ctx.get(registryLookupFact).catch(() => undefined),
     ctx.get(loginServerFact).catch(() => undefined),
@@ -162,5 +218,10 @@ export async function discoverRegistries(ctx: RunContext): Promise<RegistryRef[]
     "resources | where type =~ 'microsoft.containerregistry/registries' | project id, name, subscriptionId, resourceGroup, properties | order by name asc",
     ctx.config.subscriptionId ? [ctx.config.subscriptionId] : undefined,
   );
-  return rows.map((row) => ({ input: row.name, name: row.name.toLowerCase(), resourceId: row.id, typos: [] }));
+  return rows.map((row) => ({
+    input: row.name,
+    name: row.name.toLowerCase(),
+    resourceId: row.id,
+    typos: [],
+  }));
 }

@@ -39,6 +39,9 @@ export interface BuiltCredential {
  */
 export interface CredentialInfo {
   kind: CredentialSpec["kind"];
+  /** The configured client (app) id and tenant, when the spec names them: remediation commands need them even when no token came. */
+  clientId?: string;
+  tenantId?: string;
   secretHint?: string;
   /** SHA-1 thumbprint, hex upper case. */
   certificateThumbprint?: string;
