@@ -81,6 +81,8 @@ export interface Certificate {
   displayName?: string;
   /** SHA-1 thumbprint, hex upper case (Graph `customKeyIdentifier`). */
   thumbprint: string;
+  /** SHA-256 thumbprint, hex: matched against the `x5t#S256` header MSAL sends for certificate assertions. */
+  thumbprintSha256?: string;
   endDateTime: RelativeDate;
 }
 
@@ -99,7 +101,12 @@ export interface Registry {
   dataPlaneNetworkRules?: { defaultAction: "Allow" | "Deny"; ipRules: string[] };
   /** `listUsages` values; missing ones get SKU defaults with currentValue 0. Size in bytes. */
   usages?: { name: string; currentValue: number; limit?: number }[];
-  replications?: { location: string; provisioningState?: string; status?: string; regionEndpointEnabled?: boolean }[];
+  replications?: {
+    location: string;
+    provisioningState?: string;
+    status?: string;
+    regionEndpointEnabled?: boolean;
+  }[];
   scopeMaps?: { name: string; actions: string[]; type?: "SystemDefined" | "UserDefined" }[];
   tokens?: {
     name: string;
