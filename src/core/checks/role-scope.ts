@@ -314,8 +314,7 @@ function judgePermissions(job: Job, permissions: PermissionSet[], assignmentsDet
       }),
     ];
   }
-  const legacyOnly =
-    job.mode === "abac" && missing.some((op) => permits(permissions, REQUIRED_PERMISSION.legacy[op]));
+  const legacyOnly = job.mode === "abac" && grantsInLegacyMode(permissions, missing);
   const granted = operations.filter((op) => !missing.includes(op));
   const code = legacyOnly
     ? CODES.LEGACY_ROLE_ON_ABAC_REGISTRY
@@ -334,9 +333,19 @@ function judgePermissions(job: Job, permissions: PermissionSet[], assignmentsDet
 }
 
 function legacyGrants(assignments: RoleAssignmentView[], operations: Operation[]): RoleAssignmentView[] {
-  return assignments.filter(
-    (a) => a.role && operations.some((op) => permits(a.role!.permissions, REQUIRED_PERMISSION.legacy[op])),
-  );
+  return assignments.filter((a) => a.role && grantsInLegacyMode(a.role.permissions, operations));
+}
+
+/**
+ * Whether the permissions are a registry role that only legacy mode honours (AcrPull/AcrPush/AcrDelete,
+ * Owner, Contributor). Reader's read-everything action also pulls in legacy mode, but is no registry role.
+ */
+function grantsInLegacyMode(permissions: PermissionSet[], operations: Operation[]): boolean {
+  const withoutReadAll = permissions.map((set) => ({
+    ...set,
+    actions: set.actions?.filter((a) => a !== "*/read"),
+  }));
+  return operations.some((op) => permits(withoutReadAll, REQUIRED_PERMISSION.legacy[op]));
 }
 
 function abacRolesOnLegacyNote(
@@ -346,7 +355,8 @@ function abacRolesOnLegacyNote(
 ): string {
   if (mode !== "legacy") return "";
   const abacOnly = assignments.filter(
-    (a) => a.role && operations.some((op) => permits(a.role!.permissions, REQUIRED_PERMISSION.abac[op])),
+    (a) =>
+      a.role && operations.some((op) => a.role && permits(a.role.permissions, REQUIRED_PERMISSION.abac[op])),
   );
   if (abacOnly.length === 0) return "";
   return ` ${unique(abacOnly.map(roleName)).join(", ")} count only on registries in ABAC mode.`;
