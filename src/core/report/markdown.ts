@@ -1,0 +1,205 @@
+import type { CheckGroup, ReportedFinding } from "./findings.js";
+import { checkGroups, findingTitle, groupLabel, isCommand, plural, reportedFindings } from "./findings.js";
+import { summaryCounts } from "./annotations.js";
+import type { CheckReport, Report, Result, Severity, Status } from "./types.js";
+
+export interface MarkdownOptions {
+  /** Largest summary written, in bytes; GitHub rejects a step summary over 1 MiB. */
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_BYTES = 512 * 1024;
+const CELL_MAX_CHARS = 200;
+const EVIDENCE_MAX_CHARS = 2000;
+
+const STATUS_ICON: Record<Status, string> = { pass: "✅", warning: "⚠️", error: "❌", skipped: "⏭️" };
+const SEVERITY_ICON: Record<Severity, string> = { error: "❌", warning: "⚠️", notice: "ℹ️" };
+
+/**
+ * report.md, also the GitHub job summary and the Azure Pipelines summary tab: the verdict, a table
+ * of every check, then what to do about each finding. Cut to `maxBytes`, saying so.
+ */
+export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
+  const out = new SizedOutput(options.maxBytes ?? DEFAULT_MAX_BYTES);
+  out.add(`${verdict(report)}\n\n${runLine(report)}\n`);
+  out.add("\n| registry | check | status | finding |\n|---|---|---|---|\n");
+  for (const group of checkGroups(report)) for (const check of group.checks) out.add(tableRow(group, check));
+
+  const findings = reportedFindings(report);
+  const actionable = findings.filter((f) => f.check.status !== "skipped");
+  if (actionable.length > 0) {
+    out.add("\n### What to fix\n");
+    for (const entry of actionable) out.add(findingDetails(report, entry));
+  }
+  const skipped = findings.filter((f) => f.check.status === "skipped");
+  for (const [title, entries] of groupBy(skipped, (f) => findingTitle(f))) {
+    out.add(`\n### ⏭️ ${escapeProse(title)}\n\n`);
+    for (const entry of entries) out.add(skippedItem(report, entry));
+  }
+  return out.text();
+}
+
+function verdict(report: Report): string {
+  const counts = summaryCounts(report);
+  const found = [plural(counts.errors, "error"), plural(counts.warnings, "warning")].join(", ");
+  const text: Record<Result, string> = {
+    error: `failed: ${found}`,
+    warning: `passed with warnings: ${found}`,
+    pass: "passed",
+  };
+  const registries = report.registries.map((r) => `\`${r.name}\``).join(", ") || "no registry";
+  return `## ${STATUS_ICON[report.result]} ACR preflight ${text[report.result]} — ${registries}`;
+}
+
+function runLine(report: Report): string {
+  const { context } = report;
+  const runnerFacts = [context.runnerIp, context.runnerKind && `(${context.runnerKind})`].filter(Boolean);
+  const runner = runnerFacts.length > 0 ? `runner ${runnerFacts.join(" ")}` : "";
+  const parts = [
+    report.mode,
+    `operations: ${context.operations.join(", ")}`,
+    `job duration: ${context.jobDurationMinutes} min`,
+    runner,
+    `${report.tool.name} ${report.tool.version}`,
+    `${report.startedAt} (${report.durationMs} ms)`,
+  ];
+  return `<sub>${parts.filter(Boolean).map(escapeProse).join(" · ")}</sub>`;
+}
+
+function tableRow(group: CheckGroup, check: CheckReport): Block {
+  const finding = check.status === "pass" && check.title === `${check.id}: passed` ? "" : check.title;
+  const cells = [
+    groupLabel(group),
+    `\`${check.id}\``,
+    `${STATUS_ICON[check.status]} ${check.status}`,
+    cell(finding),
+  ];
+  return { text: `| ${cells.join(" | ")} |\n`, omitted: "table row" };
+}
+
+function findingDetails(report: Report, entry: ReportedFinding): Block {
+  const { check, finding } = entry;
+  const where = [`\`${check.id}\``, report.registries.length > 1 ? locationOf(entry) : undefined];
+  const lines = [
+    `\n#### ${SEVERITY_ICON[finding.severity]} ${escapeProse(findingTitle(entry))}\n`,
+    `${where.filter(Boolean).join(" · ")} · \`${finding.code}\` · ${finding.severity}\n`,
+    `${escapeProse(finding.message)}\n`,
+    remediation(finding.remediation),
+    finding.docs?.startsWith("https://") ? `[Documentation](${finding.docs})\n` : "",
+    evidence(finding.evidence),
+  ];
+  return { text: lines.filter(Boolean).join("\n"), omitted: "finding" };
+}
+
+function skippedItem(report: Report, entry: ReportedFinding): Block {
+  const { check, finding } = entry;
+  const where = report.registries.length > 1 ? ` (${locationOf(entry)})` : "";
+  const fix = remediation(finding.remediation)
+    .split("\n")
+    .map((line) => (line ? `  ${line}` : line))
+    .join("\n");
+  return {
+    text: `- \`${check.id}\`${where}: ${escapeProse(finding.message)}\n${fix}`,
+    omitted: "skipped check",
+  };
+}
+
+function locationOf(entry: ReportedFinding): string {
+  return entry.registry ? `\`${entry.registry.name}\`` : "all registries";
+}
+
+/** Commands as one shell block per run of consecutive commands; instructions as list items. */
+function remediation(steps: string[]): string {
+  const parts: string[] = [];
+  let commands: string[] = [];
+  const flush = () => {
+    if (commands.length > 0) parts.push(fenced(commands.join("\n"), "sh"));
+    commands = [];
+  };
+  for (const step of steps) {
+    if (isCommand(step)) {
+      commands.push(step);
+      continue;
+    }
+    flush();
+    parts.push(step.includes("\n") ? fenced(step, "") : `- ${escapeProse(step)}\n`);
+  }
+  flush();
+  return parts.join("\n");
+}
+
+function evidence(facts: Record<string, unknown>): string {
+  if (Object.keys(facts).length === 0) return "";
+  let json = JSON.stringify(facts, null, 2);
+  if (json.length > EVIDENCE_MAX_CHARS)
+    json = `${json.slice(0, EVIDENCE_MAX_CHARS)}\n… (cut; report.json has all of it)`;
+  return `<details><summary>Evidence</summary>\n\n${fenced(json, "json")}\n</details>\n`;
+}
+
+/** A fenced block that no backtick run inside the text can close early. */
+function fenced(text: string, lang: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}${lang}\n${text}\n${fence}\n`;
+}
+
+/** A table cell: one line, pipes escaped, HTML inert, bounded length. */
+function cell(text: string): string {
+  const line = text.replace(/\s*[\r\n]+\s*/g, " ");
+  const short = line.length > CELL_MAX_CHARS ? `${line.slice(0, CELL_MAX_CHARS - 1)}…` : line;
+  return escapeHtml(short).replace(/\|/g, "\\|");
+}
+
+/** Markdown prose from checks: backtick code kept as written, `<placeholders>` outside it shown literally. */
+function escapeProse(text: string): string {
+  return text
+    .split(/(`[^`\n]*`)/)
+    .map((part, i) => (i % 2 === 1 ? part : escapeHtml(part)))
+    .join("");
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}
+
+interface Block {
+  text: string;
+  /** What the reader misses if this block is cut, e.g. "finding". */
+  omitted?: string;
+}
+
+/** Appends blocks until the next would pass the limit, then notes what was left out. */
+class SizedOutput {
+  private readonly parts: string[] = [];
+  private used = 0;
+  private readonly left = new Map<string, number>();
+  private full = false;
+  private static readonly NOTE_RESERVE = 400;
+
+  constructor(private readonly maxBytes: number) {}
+
+  add(block: Block | string): void {
+    const { text, omitted } = typeof block === "string" ? { text: block, omitted: undefined } : block;
+    const size = Buffer.byteLength(text);
+    if (!this.full && this.used + size + SizedOutput.NOTE_RESERVE <= this.maxBytes) {
+      this.parts.push(text);
+      this.used += size;
+      return;
+    }
+    this.full = true;
+    if (omitted) this.left.set(omitted, (this.left.get(omitted) ?? 0) + 1);
+  }
+
+  text(): string {
+    if (!this.full) return this.parts.join("");
+    const what = [...this.left].map(([kind, count]) => plural(count, kind)).join(", ");
+    const note = `\n> ✂️ Summary truncated to stay under the job summary size limit${what ? `: ${what} not shown` : ""}. report.json and report.sarif have everything.\n`;
+    return this.parts.join("") + note;
+  }
+}
