@@ -1,3 +1,4 @@
+import { AuthenticationError } from "@azure/identity";
 import type { EntraErrorDetails, EntraFailure } from "../credential/aadsts.js";
 import { decodeEntraError } from "../credential/aadsts.js";
 import type { CredentialInfo } from "../credential/types.js";
@@ -122,9 +123,39 @@ export const credentialCheck: Check = {
   async run(ctx) {
     const attempt = await ctx.get(armTokenAttemptFact);
     if (attempt.ok) return { findings: [tokenObtained(ctx, attempt.value)] };
-    return { findings: [await explainFailure(ctx, decodeEntraError(attempt.error))] };
+    const failure = decodeEntraError(attempt.error);
+    const probed = failure.kind === "network" ? await probeAuthority(ctx) : undefined;
+    return { findings: [await explainFailure(ctx, probed ?? failure)] };
   },
 };
+
+/**
+ * MSAL swallows why it could not read the tenant's OpenID configuration (an unknown tenant and an
+ * unreachable host look alike), so ask once more ourselves: Entra answers an unknown tenant with
+ * AADSTS90002, a network failure keeps its socket error code.
+ */
+async function probeAuthority(ctx: RegistryContext): Promise<EntraFailure | undefined> {
+  const tenant = ctx.deps.credentialInfo.tenantId;
+  if (!tenant) return undefined;
+  try {
+    const url = `${ctx.config.cloud.authorityHost}/${encodeURIComponent(tenant)}/v2.0/.well-known/openid-configuration`;
+    const res = await ctx.apis.plain.send("GET", url);
+    if (res.status === 200) return undefined;
+    const failure = decodeEntraError(new AuthenticationError(res.status, parseJson(res.text)));
+    return failure.kind === "aadsts" ? failure : undefined;
+  } catch (error) {
+    const failure = decodeEntraError(error);
+    return failure.kind === "network" ? failure : undefined;
+  }
+}
+
+function parseJson(text: string): object | undefined {
+  try {
+    return JSON.parse(text) as object;
+  } catch {
+    return undefined;
+  }
+}
 
 function tokenObtained(ctx: RegistryContext, token: EntraToken): Finding {
   const principal = principalFromClaims(token.claims);

@@ -1,3 +1,4 @@
+import { armScope } from "../config/clouds.js";
 import type { Operation } from "../config/types.js";
 import { assigneeOf } from "../context/assignee.js";
 import type { AccessTokenExchange, RefreshTokenExchange, RefusedExchange } from "../context/data-plane.js";
@@ -75,7 +76,7 @@ export const dataPlaneAccessCheck: Check = {
     if (!refresh.ok) return { findings: [await exchangeRefused(ctx, refresh)] };
     const audience = refresh.refusedArm ? [armAudienceDisabled(ctx, refresh.refusedArm)] : [];
     const evidence = {
-      tokenAudience: refresh.audience === "arm" ? ctx.config.cloud.armEndpoint : ctx.config.cloud.acrScope,
+      tokenAudience: refresh.audience === "arm" ? armScope(ctx.config.cloud) : ctx.config.cloud.acrScope,
       ...(refresh.expiresOn ? { refreshTokenExpiresOn: refresh.expiresOn.toISOString() } : {}),
     };
     const access = ctx.config.repositories.length

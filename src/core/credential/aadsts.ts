@@ -56,6 +56,13 @@ export function decodeEntraError(error: unknown): EntraFailure {
   const [code] = codes;
   if (code !== undefined) return { kind: "aadsts", code, ...details(errors, texts, codes, code) };
 
+  const message = firstMessage(errors);
+  if (errors.some((e) => e instanceof NoCredentialConfigured)) return { kind: "no-credential", message };
+  if (everyChainMemberUnavailable(errors[0])) {
+    const members = (errors[0] as unknown as { errors: Error[] }).errors;
+    return { kind: "no-credential", message: members.map((m) => firstMessage([m])).join("; ") };
+  }
+
   const networkCode = errors
     .map((e) => (e as NodeJS.ErrnoException).code)
     .find((c) => c && NETWORK_CODES.has(c));
@@ -68,11 +75,18 @@ export function decodeEntraError(error: unknown): EntraFailure {
       message: networkText,
     };
 
-  const message = firstMessage(errors);
-  if (errors.some((e) => e instanceof NoCredentialConfigured) || errors.every(isUnavailable)) {
-    return { kind: "no-credential", message };
-  }
+  if (errors.every((e) => e.name === "CredentialUnavailableError")) return { kind: "no-credential", message };
   return { kind: "other", message };
+}
+
+/** A chain where no member could even try (no `az` session, no managed identity endpoint, …). */
+function everyChainMemberUnavailable(root: Error | undefined): boolean {
+  const members = (root as { errors?: unknown[] } | undefined)?.errors;
+  return (
+    root?.name === "AggregateAuthenticationError" &&
+    Array.isArray(members) &&
+    members.every((m) => (m as Error)?.name === "CredentialUnavailableError")
+  );
 }
 
 /** The error, its causes and the members of aggregate errors, outermost first. */
@@ -147,10 +161,6 @@ function cleanDescription(text: string, code: number): string {
   const from = start >= 0 ? text.slice(start) : text;
   const cut = from.search(/\r?\n|\s-\s(?:Correlation ID|Trace ID|Timestamp):|\sTrace ID:/);
   return (cut >= 0 ? from.slice(0, cut) : from).trim().slice(0, 600);
-}
-
-function isUnavailable(error: Error): boolean {
-  return error.name === "CredentialUnavailableError" || error.name === "AggregateAuthenticationError";
 }
 
 function firstMessage(errors: Error[]): string {
