@@ -400,7 +400,7 @@ class DataPlane {
       ]),
       headers: {
         ...DISTRIBUTION_HEADERS,
-        "Www-Authenticate": `${this.challenge()},scope="${scope}"${access ? ',error="insufficient_scope"' : token(req) ? ',error="invalid_token"' : ""}`,
+        "Www-Authenticate": `${this.challenge()},scope="${scope}"${access ? ',error="insufficient_scope"' : hasBearer(req) ? ',error="invalid_token"' : ""}`,
       },
     };
   }
@@ -410,7 +410,7 @@ class DataPlane {
   }
 }
 
-function token(req: FakeRequest): boolean {
+function hasBearer(req: FakeRequest): boolean {
   return /^Bearer\s+\S+$/i.test(req.headers.authorization ?? "");
 }
 
