@@ -1,6 +1,12 @@
+import { X509Certificate } from "node:crypto";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import forge from "node-forge";
 import { describe, expect, it } from "vitest";
-import type { Principal, Secret } from "../fake-azure/scenario.js";
-import { checkOf } from "../support/cli.js";
+import { startFakeAzure } from "../fake-azure/index.js";
+import type { Principal, Registry, Secret } from "../fake-azure/scenario.js";
+import { checkOf, runCli } from "../support/cli.js";
 import { healthyVariant, runAgainst } from "./healthy-variant.js";
 
 /** The job's principal and the secret runCli signs in with (the first of the first principal). */
@@ -117,5 +123,76 @@ describe("sp-secret-expiry", () => {
     expect(finding?.remediation.join("\n")).toContain(
       `az ad app permission admin-consent --id ${principal.clientId}`,
     );
+  });
+});
+
+/** A self-signed certificate + key as one PEM, with its SHA-1 and SHA-256 thumbprints (hex upper case). */
+function selfSignedCertificate() {
+  const keys = forge.pki.rsa.generateKeyPair(2048);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = "01";
+  cert.validity.notBefore = new Date(Date.now() - 86_400_000);
+  cert.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
+  const subject = [{ name: "commonName", value: "acr-preflight-test" }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  const certificatePem = forge.pki.certificateToPem(cert);
+  const x509 = new X509Certificate(certificatePem);
+  return {
+    pem: certificatePem + forge.pki.privateKeyToPem(keys.privateKey),
+    sha1: x509.fingerprint.replace(/:/g, ""),
+    sha256: x509.fingerprint256.replace(/:/g, ""),
+  };
+}
+
+describe("sp-secret-expiry with a certificate", () => {
+  it("matches the certificate in use by thumbprint and errors when it expires during the job", async () => {
+    const certificate = selfSignedCertificate();
+    const scenario = healthyVariant(({ scenario: s }) => {
+      const principal = s.principals[0] as Principal;
+      principal.certificates = [
+        { keyId: "c3a7e0de-0000-4000-8000-0000000000c1", thumbprint: "00".repeat(20), endDateTime: "now+1d" },
+        {
+          keyId: "c3a7e0de-0000-4000-8000-0000000000c2",
+          thumbprint: certificate.sha1,
+          thumbprintSha256: certificate.sha256,
+          endDateTime: "now+20m",
+        },
+      ];
+    });
+    const dir = await mkdtemp(path.join(tmpdir(), "acr-preflight-cert-"));
+    const certificatePath = path.join(dir, "ci.pem");
+    await writeFile(certificatePath, certificate.pem);
+    const fake = await startFakeAzure({ scenario });
+    try {
+      const principal = scenario.principals[0] as Principal;
+      const run = await runCli(
+        fake,
+        ["--registry", (scenario.registries[0] as Registry).name, "--checks", "sp-secret-expiry"],
+        {
+          credentials: "none",
+          env: {
+            AZURE_TENANT_ID: scenario.tenantId,
+            AZURE_CLIENT_ID: principal.clientId,
+            AZURE_CLIENT_CERTIFICATE_PATH: certificatePath,
+          },
+        },
+      );
+      const check = checkOf(run.report, "sp-secret-expiry");
+      expect(check.status).toBe("error");
+      const finding = check.findings.find((f) => f.code === "CERTIFICATE_EXPIRES_DURING_JOB");
+      expect(finding?.evidence).toMatchObject({
+        keyId: "c3a7e0de-0000-4000-8000-0000000000c2",
+        matchedBy: "thumbprint",
+        thumbprint: certificate.sha1,
+      });
+      expect(finding?.remediation.join("\n")).toContain(
+        `az ad app credential delete --id ${principal.clientId} --key-id c3a7e0de-0000-4000-8000-0000000000c2 --cert`,
+      );
+    } finally {
+      await fake.close();
+    }
   });
 });

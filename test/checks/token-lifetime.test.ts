@@ -1,4 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { PreflightConfig } from "../../src/core/config/types.js";
+import { usesOneShotAssertion } from "../../src/core/context/az-session.js";
+import type { AzureApis, RunContext, RunDeps } from "../../src/core/context/scope.js";
+import { createRunContext } from "../../src/core/context/scope.js";
 import type { Principal, Registry } from "../fake-azure/scenario.js";
 import { checkOf } from "../support/cli.js";
 import { healthyVariant, runAgainst, type Variant } from "./healthy-variant.js";
@@ -122,5 +129,37 @@ describe("token-lifetime", () => {
     const { check } = await tokenLifetime(["--login-method", "admin", "--job-duration", "12h"]);
     expect(check.status).toBe("pass");
     expect(check.findings[0]?.message).toContain("admin user password");
+  });
+});
+
+describe("one-shot OIDC az sessions", () => {
+  /** An az config directory as `az login --service-principal` leaves it, with the given stored credential. */
+  async function azConfigDir(clientId: string, stored: Record<string, string>): Promise<string> {
+    const dir = await mkdtemp(path.join(tmpdir(), "acr-preflight-az-"));
+    const profile = {
+      subscriptions: [{ isDefault: true, user: { name: clientId, type: "servicePrincipal" } }],
+    };
+    await writeFile(path.join(dir, "azureProfile.json"), `\uFEFF${JSON.stringify(profile)}`);
+    await writeFile(
+      path.join(dir, "service_principal_entries.json"),
+      JSON.stringify([{ client_id: clientId, tenant: "t", ...stored }]),
+    );
+    return dir;
+  }
+
+  function azCliContext(): RunContext {
+    const deps = { credentialInfo: { kind: "azure-cli" }, now: () => new Date() } as unknown as RunDeps;
+    return createRunContext({} as PreflightConfig, deps, {} as AzureApis);
+  }
+
+  afterEach(() => {
+    delete process.env.AZURE_CONFIG_DIR;
+  });
+
+  it("tells an az session signed in with a federated token (azure/login OIDC) from one with a secret", async () => {
+    process.env.AZURE_CONFIG_DIR = await azConfigDir("app-1", { client_assertion: "eyJ.not.checked" });
+    expect(await usesOneShotAssertion(azCliContext())).toBe(true);
+    process.env.AZURE_CONFIG_DIR = await azConfigDir("app-1", { client_secret: "not-used-here" });
+    expect(await usesOneShotAssertion(azCliContext())).toBe(false);
   });
 });

@@ -212,7 +212,7 @@ function judgeApplication(ctx: RunContext, app: GraphApplication, info: Credenti
     CODES.SECRET_NOT_IDENTIFIED.finding({
       message:
         `The credential in use could not be matched to one of the ${inUse.candidates.length} secret(s)/certificate(s) of app '${app.displayName ?? app.appId}' ` +
-        `(${info.secretHint ? "no secret has its hint" : info.certificateThumbprint ? "no certificate has its thumbprint" : "the sign-in method does not say which one it presents"}); ` +
+        `(${unmatchedReason(info)}); ` +
         `each one that has not expired was judged.`,
       evidence: {
         appId: app.appId,
@@ -223,6 +223,12 @@ function judgeApplication(ctx: RunContext, app: GraphApplication, info: Credenti
     }),
     ...unexpired.map((c) => judgeCredential(app, c, inUse, window)),
   ];
+}
+
+function unmatchedReason(info: CredentialInfo): string {
+  if (info.secretHint) return "no secret has its hint";
+  if (info.certificateThumbprint) return "no certificate has its thumbprint";
+  return "the sign-in method does not say which one it presents";
 }
 
 function judgeCredential(
@@ -248,7 +254,6 @@ function judgeCredential(
     endDateTime: end?.toISOString() ?? "never",
     ...(end ? { daysLeft: daysLeft(end, window.now) } : {}),
     matchedBy: inUse.match,
-    ...(credential.hint ? { hint: credential.hint } : {}),
     ...(credential.thumbprint ? { thumbprint: credential.thumbprint } : {}),
     jobDurationMinutes: window.jobMinutes,
     expiryWarningDays: Math.round(window.warningMinutes / 1440),
