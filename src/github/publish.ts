@@ -1,0 +1,85 @@
+import { readFile } from "node:fs/promises";
+import * as core from "@actions/core";
+import type { PreflightResult } from "../core/preflight.js";
+import { annotationsOf, summaryCounts, type Annotation } from "../core/report/annotations.js";
+import { plural } from "../core/report/findings.js";
+import type { Severity } from "../core/report/types.js";
+
+/** GitHub shows 10 error, 10 warning and 10 notice annotations per step (actions/toolkit docs/problem-matchers.md). */
+export const ANNOTATIONS_PER_KIND = 10;
+
+/** GitHub rejects a step summary over 1 MiB. */
+export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
+
+const ANNOTATE: Record<Severity, typeof core.error> = {
+  error: core.error,
+  warning: core.warning,
+  notice: core.notice,
+};
+
+/** Annotations, job summary and outputs of a finished run; fails the step per `fail-on`. */
+export async function publish(result: PreflightResult): Promise<void> {
+  const { report, files } = result;
+  for (const annotation of withinLimits(annotationsOf(report))) {
+    ANNOTATE[annotation.severity](annotation.message, { title: annotation.title });
+  }
+  await writeSummary(files.markdown);
+  const counts = summaryCounts(report);
+  core.setOutput("result", report.result);
+  core.setOutput("error-count", counts.errors);
+  core.setOutput("warning-count", counts.warnings);
+  core.setOutput("report-path", files.json);
+  core.setOutput("sarif-path", files.sarif);
+  core.info(
+    `acr-preflight: ${report.result} (${plural(counts.errors, "error")}, ${plural(counts.warnings, "warning")}); report: ${files.json}`,
+  );
+  if (result.failed) {
+    core.setFailed(
+      `acr-preflight found ${plural(counts.errors, "error")} and ${plural(counts.warnings, "warning")} (fail-on: ${result.config.failOn}); see the job summary`,
+    );
+  }
+}
+
+type Emitted = Pick<Annotation, "severity" | "title" | "message">;
+
+/** At most ANNOTATIONS_PER_KIND per severity; when more, the last slot says how many more the summary holds. */
+export function withinLimits(annotations: readonly Annotation[]): Emitted[] {
+  const bySeverity = new Map<Severity, Annotation[]>();
+  for (const annotation of annotations) {
+    bySeverity.set(annotation.severity, [...(bySeverity.get(annotation.severity) ?? []), annotation]);
+  }
+  return [...bySeverity.entries()].flatMap(([severity, group]): Emitted[] => {
+    if (group.length <= ANNOTATIONS_PER_KIND) return group;
+    const shown = group.slice(0, ANNOTATIONS_PER_KIND - 1);
+    const hidden = group.length - shown.length;
+    return [
+      ...shown,
+      {
+        severity,
+        title: `acr-preflight: ${plural(hidden, `more ${severity}`)}`,
+        message: `GitHub shows ${ANNOTATIONS_PER_KIND} ${severity} annotations per step; the other ${hidden} (${checksOf(group.slice(shown.length))}) are in the job summary and report.sarif.`,
+      },
+    ];
+  });
+}
+
+function checksOf(annotations: readonly Annotation[]): string {
+  return [...new Set(annotations.map((a) => a.check))].join(", ");
+}
+
+/** The job summary is report.md itself, or a pointer to it when GitHub would reject its size. */
+async function writeSummary(markdownPath: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.info(`GITHUB_STEP_SUMMARY is not set; the summary is in ${markdownPath}`);
+    return;
+  }
+  const markdown = await readFile(markdownPath, "utf8");
+  const fits = Buffer.byteLength(markdown) < SUMMARY_LIMIT_BYTES;
+  await core.summary
+    .addRaw(
+      fits
+        ? markdown
+        : `The acr-preflight report (${Buffer.byteLength(markdown)} bytes) is over GitHub's 1 MiB summary limit; read ${markdownPath} or upload report.sarif.\n`,
+    )
+    .write();
+}
