@@ -133,10 +133,15 @@ function router(
 /**
  * What the tool's DNS lookups answer (ACR_PREFLIGHT_DNS): every registry host gets a
  * public-looking address (documentation data only: connections go to the fake regardless),
- * and the scenario's own answers (private endpoints, NXDOMAIN) win.
+ * unknown registry hosts are NXDOMAIN, and the scenario's own answers (private endpoints, NXDOMAIN) win.
  */
 function dnsTable(world: World): Record<string, string> {
-  const table: Record<string, string> = {};
+  // Registry names the scenario does not know do not resolve, as in Azure.
+  const table: Record<string, string> = {
+    "*.azurecr.io": "NXDOMAIN",
+    "*.azurecr.us": "NXDOMAIN",
+    "*.azurecr.cn": "NXDOMAIN",
+  };
   for (const registry of world.scenario.registries) {
     for (const host of world.registryHosts(registry)) table[host] = publicLookingAddress(host);
   }

@@ -9,7 +9,7 @@ import ipaddr from "ipaddr.js";
  * Every socket the tool opens goes through a Network. Normally that is plain DNS + TCP.
  * With ACR_PREFLIGHT_CONNECT_TO=<loopback-ip>:<port> every connection is sent to that address
  * instead while SNI, Host and certificate checks keep the real hostname (like curl --connect-to);
- * ACR_PREFLIGHT_DNS={"host":"ip"|"NXDOMAIN"} sets what lookups answer. That is how the tests and the demo
+ * ACR_PREFLIGHT_DNS={"host":"ip"|"NXDOMAIN", "*.suffix": …} sets what lookups answer. That is how the tests and the demo
  * play Azure on this machine; it refuses any non-loopback target so it cannot leak traffic.
  */
 export interface Network {
@@ -69,8 +69,9 @@ function redirectedNetwork(target: Redirect, dnsTable: Record<string, string>): 
     httpsAgent: new RedirectingHttpsAgent({ keepAlive: true }),
     httpAgent: new RedirectingHttpAgent({ keepAlive: true }),
     async lookup(host) {
-      const answer = dnsTable[host.toLowerCase()] ?? target.host;
-      if (answer === "NXDOMAIN") throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+      const answer = tableAnswer(dnsTable, host.toLowerCase()) ?? target.host;
+      if (answer === "NXDOMAIN")
+        throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
       return [answer];
     },
     probeTls: (host, timeoutMs) => probeTls({ ...to, servername: host }, timeoutMs),
@@ -110,7 +111,8 @@ function probeTls(
       const cert = socket.getPeerCertificate();
       if (!socket.authorized) {
         const error = socket.authorizationError as unknown as Error | string | undefined;
-        const code = typeof error === "string" ? error : ((error as NodeJS.ErrnoException)?.code ?? String(error));
+        const code =
+          typeof error === "string" ? error : ((error as NodeJS.ErrnoException)?.code ?? String(error));
         return finish({
           ok: false,
           stage: "tls",
@@ -161,6 +163,15 @@ function parseDnsTable(value: string | undefined): Record<string, string> {
   } catch {
     throw new NetworkConfigError(`ACR_PREFLIGHT_DNS: is not JSON; use {"host":"ip"}`);
   }
+}
+
+/** Exact host first, then the longest `*.suffix` entry that covers it. */
+function tableAnswer(table: Record<string, string>, host: string): string | undefined {
+  if (table[host]) return table[host];
+  const wildcard = Object.keys(table)
+    .filter((key) => key.startsWith("*.") && host.endsWith(key.slice(1)))
+    .sort((a, b) => b.length - a.length)[0];
+  return wildcard ? table[wildcard] : undefined;
 }
 
 function firstOf(value: string | string[] | undefined): string | undefined {
