@@ -2,7 +2,10 @@ import type { Check } from "./check.js";
 import { adminUserCheck } from "./admin-user.js";
 import { credentialCheck } from "./credential.js";
 import { dataPlaneAccessCheck } from "./data-plane-access.js";
+import { dockerConfigCheck } from "./docker-config.js";
+import { imagesCheck } from "./images.js";
 import { registryCheck } from "./registry.js";
+import { registryPoliciesCheck } from "./registry-policies.js";
 import { roleScopeCheck } from "./role-scope.js";
 import { spSecretExpiryCheck } from "./sp-secret-expiry.js";
 import { storageHeadroomCheck } from "./storage-headroom.js";
@@ -18,4 +21,7 @@ export const IMPLEMENTED_CHECKS: readonly Check[] = [
   dataPlaneAccessCheck,
   storageHeadroomCheck,
   adminUserCheck,
+  imagesCheck,
+  registryPoliciesCheck,
+  dockerConfigCheck,
 ];
