@@ -25,10 +25,28 @@ async function roleScope(tweak: (v: Variant) => void, args: string[]) {
 
 describe("role-scope", () => {
   it("passes the healthy scenario", async () => {
-    const { check, result } = await roleScope(() => undefined, ["--operations", "pull"]);
+    const { check, result } = await roleScope(() => undefined, ["--operations", "pull,push"]);
     expect(check.status, JSON.stringify(check.findings)).toBe("pass");
-    expect(check.findings.map((f) => f.code)).toContain("ROLE_OK");
+    expect(check.findings.map((f) => f.code)).toEqual(["ROLE_OK"]);
+    expect(check.findings[0]!.message).toContain("AcrPush");
     expect(result.code).toBe(0);
+  });
+
+  it("passes a conditional ABAC grant without repositories, but says the condition was not checked", async () => {
+    const condition =
+      "@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringStartsWithIgnoreCase 'shop/'";
+    const { check } = await roleScope(
+      (v) => {
+        abac(v);
+        v.setRoles([
+          { role: "Reader", scope: resourceGroupOf(v) },
+          { role: "Container Registry Repository Reader", scope: v.registryId, condition },
+        ]);
+      },
+      ["--operations", "pull"],
+    );
+    expect(check.status).toBe("pass");
+    expect(check.findings[0]!.message).toMatch(/limited by an ABAC condition; set `repositories`/);
   });
 
   it("names AcrPush with the exact scope when Reader/AcrPull must push", async () => {

@@ -73,4 +73,17 @@ describe("storage-headroom", () => {
     expect(near[0]!.evidence).toEqual({ usage: "Webhooks", currentValue: 9, limit: 10 });
     expect(near[0]!.remediation[0]).toMatch(/^az acr webhook list --registry /);
   });
+
+  it("skips naming the permission when the usages are not readable", async () => {
+    const result = await runAgainst(healthyVariant(), ["--checks", "storage-headroom"], (fake) =>
+      fake.addFault({ host: "management.azure.com", path: "/listUsages$", kind: "status", status: 403 }),
+    );
+    const check = checkOf(result.report, "storage-headroom");
+    expect(check.status).toBe("skipped");
+    expect(check.findings[0]!.code).toBe("PERMISSION_MISSING");
+    expect(check.findings[0]!.message).toContain("listUsages/read");
+    expect(check.findings[0]!.remediation[0]).toMatch(
+      /^az role assignment create --role Reader --assignee \S+ --scope \/subscriptions\//,
+    );
+  });
 });
