@@ -1,5 +1,5 @@
 import { summaryCounts } from "./annotations.js";
-import { checkGroups, groupLabel, isCommand, plural } from "./findings.js";
+import { checkGroups, groupLabel, informativeTitle, isCommand, plural } from "./findings.js";
 import type { CheckReport, Report, Status } from "./types.js";
 
 export interface ConsoleOptions {
@@ -52,7 +52,7 @@ function checkLines(
   width: number,
   paint: (style: keyof typeof ANSI, text: string) => string,
 ): string[] {
-  const head = `  ${paint(STATUS_COLOR[check.status], SYMBOL[check.status])} ${check.id.padEnd(width)}  ${check.title}`;
+  const head = `  ${paint(STATUS_COLOR[check.status], SYMBOL[check.status])} ${check.id.padEnd(width)}  ${informativeTitle(check) ?? "passed"}`;
   if (check.status === "pass") return [head];
   return [
     head,

@@ -65,6 +65,11 @@ export function findingTitle({ check, finding }: ReportedFinding): string {
   return allFindingCodes().find((c) => c.code === finding.code)?.title ?? check.title;
 }
 
+/** The check's title, unless it is only the orchestrator's "<id>: passed". */
+export function informativeTitle(check: CheckReport): string | undefined {
+  return check.title === `${check.id}: passed` ? undefined : check.title;
+}
+
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

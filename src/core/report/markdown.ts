@@ -1,5 +1,13 @@
 import type { CheckGroup, ReportedFinding } from "./findings.js";
-import { checkGroups, findingTitle, groupLabel, isCommand, plural, reportedFindings } from "./findings.js";
+import {
+  checkGroups,
+  findingTitle,
+  groupLabel,
+  informativeTitle,
+  isCommand,
+  plural,
+  reportedFindings,
+} from "./findings.js";
 import { summaryCounts } from "./annotations.js";
 import type { CheckReport, Report, Result, Severity, Status } from "./types.js";
 
@@ -11,6 +19,7 @@ export interface MarkdownOptions {
 const DEFAULT_MAX_BYTES = 512 * 1024;
 const CELL_MAX_CHARS = 200;
 const EVIDENCE_MAX_CHARS = 2000;
+const VERDICT_MAX_NAMES = 5;
 
 const STATUS_ICON: Record<Status, string> = { pass: "✅", warning: "⚠️", error: "❌", skipped: "⏭️" };
 const SEVERITY_ICON: Record<Severity, string> = { error: "❌", warning: "⚠️", notice: "ℹ️" };
@@ -47,7 +56,9 @@ function verdict(report: Report): string {
     warning: `passed with warnings: ${found}`,
     pass: "passed",
   };
-  const registries = report.registries.map((r) => `\`${r.name}\``).join(", ") || "no registry";
+  const names = report.registries.map((r) => `\`${r.name}\``);
+  const shown = names.length > VERDICT_MAX_NAMES ? [...names.slice(0, 3), `${names.length - 3} more`] : names;
+  const registries = shown.join(", ") || "no registry";
   return `## ${STATUS_ICON[report.result]} ACR preflight ${text[report.result]} — ${registries}`;
 }
 
@@ -67,12 +78,11 @@ function runLine(report: Report): string {
 }
 
 function tableRow(group: CheckGroup, check: CheckReport): Block {
-  const finding = check.status === "pass" && check.title === `${check.id}: passed` ? "" : check.title;
   const cells = [
     groupLabel(group),
     `\`${check.id}\``,
     `${STATUS_ICON[check.status]} ${check.status}`,
-    cell(finding),
+    tableCell(informativeTitle(check) ?? ""),
   ];
   return { text: `| ${cells.join(" | ")} |\n`, omitted: "table row" };
 }
@@ -128,12 +138,15 @@ function remediation(steps: string[]): string {
   return parts.join("\n");
 }
 
+/** One `key: value` line per fact (values as JSON, which YAML reads too), folded away by default. */
 function evidence(facts: Record<string, unknown>): string {
   if (Object.keys(facts).length === 0) return "";
-  let json = JSON.stringify(facts, null, 2);
-  if (json.length > EVIDENCE_MAX_CHARS)
-    json = `${json.slice(0, EVIDENCE_MAX_CHARS)}\n… (cut; report.json has all of it)`;
-  return `<details><summary>Evidence</summary>\n\n${fenced(json, "json")}\n</details>\n`;
+  let lines = Object.entries(facts)
+    .map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
+    .join("\n");
+  if (lines.length > EVIDENCE_MAX_CHARS)
+    lines = `${lines.slice(0, EVIDENCE_MAX_CHARS)} … (cut; report.json has all of it)`;
+  return `<details><summary>Evidence</summary>\n\n${fenced(lines, "yaml")}\n</details>\n`;
 }
 
 /** A fenced block that no backtick run inside the text can close early. */
@@ -143,15 +156,15 @@ function fenced(text: string, lang: string): string {
   return `${fence}${lang}\n${text}\n${fence}\n`;
 }
 
-/** A table cell: one line, pipes escaped, HTML inert, bounded length. */
-function cell(text: string): string {
+/** A table cell: one line, pipes escaped (code spans too: GitHub splits cells first), HTML inert. */
+export function tableCell(text: string, maxChars = CELL_MAX_CHARS): string {
   const line = text.replace(/\s*[\r\n]+\s*/g, " ");
-  const short = line.length > CELL_MAX_CHARS ? `${line.slice(0, CELL_MAX_CHARS - 1)}…` : line;
-  return escapeHtml(short).replace(/\|/g, "\\|");
+  const short = line.length > maxChars ? `${line.slice(0, maxChars - 1)}…` : line;
+  return escapeProse(short).replace(/\|/g, "\\|");
 }
 
 /** Markdown prose from checks: backtick code kept as written, `<placeholders>` outside it shown literally. */
-function escapeProse(text: string): string {
+export function escapeProse(text: string): string {
   return text
     .split(/(`[^`\n]*`)/)
     .map((part, i) => (i % 2 === 1 ? part : escapeHtml(part)))
