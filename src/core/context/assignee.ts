@@ -1,8 +1,14 @@
 import { principalFact } from "./entra-token.js";
 import type { RunContext } from "./scope.js";
 
-/** The id to put in `az role assignment create --assignee …`: the app id, else the object id, else a placeholder. */
+/**
+ * The id to put in `az role assignment create --assignee …`: a service principal or managed
+ * identity by app id, a user by object id (a user token's app id is the client it signed in
+ * with, e.g. the Azure CLI).
+ */
 export async function assigneeOf(ctx: Pick<RunContext, "get" | "deps">): Promise<string> {
   const principal = await ctx.get(principalFact).catch(() => undefined);
-  return principal?.appId ?? ctx.deps.credentialInfo.clientId ?? principal?.objectId ?? "<client-id>";
+  const appId =
+    principal?.type === "User" ? undefined : (principal?.appId ?? ctx.deps.credentialInfo.clientId);
+  return appId ?? principal?.objectId ?? "<client-id>";
 }

@@ -3,6 +3,8 @@ import type { RegistryResource } from "../azure/arm-types.js";
 import { ACR_API_VERSION, RESOURCE_GRAPH_API_VERSION } from "../azure/arm-types.js";
 import { SkipCheck } from "../checks/check.js";
 import type { RegistryRef } from "../config/types.js";
+import { assigneeOf } from "./assignee.js";
+import { dnsFact } from "./dns.js";
 import { armTokenFact } from "./entra-token.js";
 import type { RegistryContext, RunContext } from "./scope.js";
 import { registryFact } from "./scope.js";
@@ -164,17 +166,28 @@ export async function resourceGraphQuery<T>(
 export async function requireRegistry(ctx: RegistryContext): Promise<RegistryResource> {
   const lookup = await ctx.get(registryLookupFact);
   if (lookup.found) return lookup.resource;
-  if (lookup.reason === "forbidden") {
+  // Resource Graph only returns what the identity may read: "not found" for a registry whose
+  // login server resolves means the identity lacks read access, not that the registry is missing.
+  const hidden = lookup.reason === "not-found" && (await loginServerResolves(ctx));
+  if (lookup.reason === "forbidden" || hidden) {
     throw new SkipCheck(
       "permission",
-      `The identity may not read the registry resource in ARM (${lookup.detail}); this check needs it. Grant Reader on the registry to enable it.`,
-      [`az role assignment create --role Reader --assignee <identity> --scope <registry resource id>`],
+      `The identity may not read the registry resource in ARM (${lookup.detail}); this check needs its settings. ` +
+        `Reader on the registry enables it; data-plane-access still proves what the job can do.`,
+      [
+        `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope $(az acr show --name ${ctx.registry.name} --query id --output tsv)`,
+      ],
     );
   }
   throw new SkipCheck(
     "prerequisite",
     `The registry resource is unknown: ${lookup.detail} (see the \`registry\` check).`,
   );
+}
+
+async function loginServerResolves(ctx: RegistryContext): Promise<boolean> {
+  const answer = await ctx.get(dnsFact(await ctx.get(loginServerFact)));
+  return answer.resolved;
 }
 
 /**

@@ -40,16 +40,6 @@ interface RawRoleDefinition {
   properties: { roleName: string; type?: string; permissions?: PermissionSet[] };
 }
 
-/**
- * How `az role assignment create --assignee` names the identity: a service principal by its app id,
- * a user by object id (a user token's app id is the client it signed in with, e.g. the Azure CLI).
- */
-export async function assigneeOf(ctx: RegistryContext): Promise<string> {
-  const principal = await ctx.get(principalFact).catch(() => undefined);
-  const appId = principal?.type === "User" ? undefined : principal?.appId;
-  return appId ?? principal?.objectId ?? "<identity>";
-}
-
 /** The identity's object id; role assignments are listed for it. */
 export async function principalObjectId(ctx: RegistryContext): Promise<string> {
   const principal = await ctx.get(principalFact);

@@ -2,7 +2,7 @@ import { AzureHttpError } from "../azure/http.js";
 import { ACR_API_VERSION } from "../azure/arm-types.js";
 import { SkipCheck } from "../checks/check.js";
 import { requireRegistry } from "./registry-lookup.js";
-import { assigneeOf } from "./role-assignments.js";
+import { assigneeOf } from "./assignee.js";
 import { registryFact } from "./scope.js";
 
 /** One `listUsages` entry (acr-facts §3.3). `Size` is in bytes and its limit is the included storage. */
