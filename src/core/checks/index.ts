@@ -4,9 +4,12 @@ import { credentialCheck } from "./credential.js";
 import { dataPlaneAccessCheck } from "./data-plane-access.js";
 import { dockerConfigCheck } from "./docker-config.js";
 import { imagesCheck } from "./images.js";
+import { networkRulesCheck } from "./network-rules.js";
+import { reachabilityCheck } from "./reachability.js";
 import { registryCheck } from "./registry.js";
 import { registryPoliciesCheck } from "./registry-policies.js";
 import { roleScopeCheck } from "./role-scope.js";
+import { serviceTagsCheck } from "./service-tags.js";
 import { spSecretExpiryCheck } from "./sp-secret-expiry.js";
 import { storageHeadroomCheck } from "./storage-headroom.js";
 import { tokenLifetimeCheck } from "./token-lifetime.js";
@@ -17,6 +20,9 @@ export const IMPLEMENTED_CHECKS: readonly Check[] = [
   registryCheck,
   spSecretExpiryCheck,
   tokenLifetimeCheck,
+  reachabilityCheck,
+  networkRulesCheck,
+  serviceTagsCheck,
   roleScopeCheck,
   dataPlaneAccessCheck,
   storageHeadroomCheck,

@@ -20,10 +20,14 @@ export type Challenge =
     }
   | { answered: false; error: string; code?: string };
 
-export const challengeFact = registryFact("challenge", async (ctx): Promise<Challenge> => {
-  const loginServer = await ctx.get(loginServerFact);
+export const challengeFact = registryFact("challenge", async (ctx): Promise<Challenge> =>
+  fetchChallenge(ctx, await ctx.get(loginServerFact)),
+);
+
+/** `GET https://<host>/v2/` without credentials: login server, data and regional endpoints alike. */
+export async function fetchChallenge(ctx: RegistryContext, host: string): Promise<Challenge> {
   try {
-    const res = await ctx.apis.plain.send("GET", `https://${loginServer}/v2/`);
+    const res = await ctx.apis.plain.send("GET", `https://${host}/v2/`);
     const { code, message } = errorOf(res.text);
     const bearer = parseBearerChallenge(res.headers["www-authenticate"]);
     const blockedIp = /client with IP '([^']+)' is not allowed/i.exec(message ?? res.text)?.[1];
@@ -39,9 +43,11 @@ export const challengeFact = registryFact("challenge", async (ctx): Promise<Chal
     const err = error as NodeJS.ErrnoException;
     return { answered: false, error: err.message, ...(err.code ? { code: err.code } : {}) };
   }
-});
+}
 
-export function parseBearerChallenge(header: string | undefined): { realm: string; service: string } | undefined {
+export function parseBearerChallenge(
+  header: string | undefined,
+): { realm: string; service: string } | undefined {
   if (!header || !/^Bearer\s/i.test(header)) return undefined;
   const param = (name: string) => new RegExp(`${name}="([^"]*)"`, "i").exec(header)?.[1];
   const realm = param("realm");
@@ -67,18 +73,21 @@ export type RefreshTokenExchange =
     }
   | { ok: false; attempts: RefusedExchange[] };
 
-export const refreshTokenFact = registryFact("acr-refresh-token", async (ctx): Promise<RefreshTokenExchange> => {
-  const arm = await ctx.get(armTokenFact);
-  const first = await exchange(ctx, arm.token, "arm");
-  if ("refreshToken" in first) return first;
-  if (first.status !== 401) return { ok: false, attempts: [first] };
-  // The registry may refuse ARM-audience tokens by policy (azureADAuthenticationAsArmPolicy): retry with the ACR audience.
-  const acr = await ctx.get(acrTokenAttemptFact);
-  if (!acr.ok) return { ok: false, attempts: [first] };
-  const second = await exchange(ctx, acr.value.token, "acr");
-  if ("refreshToken" in second) return { ...second, refusedArm: first };
-  return { ok: false, attempts: [first, second] };
-});
+export const refreshTokenFact = registryFact(
+  "acr-refresh-token",
+  async (ctx): Promise<RefreshTokenExchange> => {
+    const arm = await ctx.get(armTokenFact);
+    const first = await exchange(ctx, arm.token, "arm");
+    if ("refreshToken" in first) return first;
+    if (first.status !== 401) return { ok: false, attempts: [first] };
+    // The registry may refuse ARM-audience tokens by policy (azureADAuthenticationAsArmPolicy): retry with the ACR audience.
+    const acr = await ctx.get(acrTokenAttemptFact);
+    if (!acr.ok) return { ok: false, attempts: [first] };
+    const second = await exchange(ctx, acr.value.token, "acr");
+    if ("refreshToken" in second) return { ...second, refusedArm: first };
+    return { ok: false, attempts: [first, second] };
+  },
+);
 
 async function exchange(
   ctx: RegistryContext,
@@ -104,7 +113,12 @@ async function exchange(
     }
   }
   const { code, message } = errorOf(res.text);
-  return { audience, status: res.status, ...(code ? { code } : {}), message: message ?? res.text.slice(0, 300) };
+  return {
+    audience,
+    status: res.status,
+    ...(code ? { code } : {}),
+    message: message ?? res.text.slice(0, 300),
+  };
 }
 
 export interface AccessEntry {
@@ -128,18 +142,38 @@ export const accessTokenFact = keyedRegistryFact(
   async (ctx, scopes): Promise<AccessTokenExchange> => {
     const refresh = await ctx.get(refreshTokenFact);
     if (!refresh.ok) {
-      throw new SkipCheck("prerequisite", "The registry gave no refresh token for this identity (see `data-plane-access`).");
+      throw new SkipCheck(
+        "prerequisite",
+        "The registry gave no refresh token for this identity (see `data-plane-access`).",
+      );
     }
     const loginServer = await ctx.get(loginServerFact);
     const res = await ctx.apis.plain.send("POST", `https://${loginServer}/oauth2/token`, {
-      form: { grant_type: "refresh_token", service: loginServer, scope: scopes, refresh_token: refresh.refreshToken },
+      form: {
+        grant_type: "refresh_token",
+        service: loginServer,
+        scope: scopes,
+        refresh_token: refresh.refreshToken,
+      },
     });
     if (res.status !== 200) {
       const { code, message } = errorOf(res.text);
-      return { ok: false, status: res.status, ...(code ? { code } : {}), message: message ?? res.text.slice(0, 300), scopes };
+      return {
+        ok: false,
+        status: res.status,
+        ...(code ? { code } : {}),
+        message: message ?? res.text.slice(0, 300),
+        scopes,
+      };
     }
     const accessToken = (JSON.parse(res.text) as { access_token?: string }).access_token;
-    if (!accessToken) throw new AzureHttpError(res.status, undefined, "no access_token in the answer", `https://${loginServer}/oauth2/token`);
+    if (!accessToken)
+      throw new AzureHttpError(
+        res.status,
+        undefined,
+        "no access_token in the answer",
+        `https://${loginServer}/oauth2/token`,
+      );
     ctx.deps.mask(accessToken);
     const access = (decodeJwtClaims(accessToken)?.access as AccessEntry[] | undefined) ?? [];
     const expiresOn = jwtExpiry(accessToken);
