@@ -24,6 +24,8 @@ export function fakeEnv(fake: FakeAzure, extra: Record<string, string> = {}): Re
   return {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? tmpdir(),
+    // The machine's own Docker configuration must not leak into the docker-config check's answer.
+    DOCKER_CONFIG: path.join(tmpdir(), "acr-preflight-test-no-docker-config"),
     ...fake.env(),
     ...extra,
   };
