@@ -47,7 +47,7 @@ export interface ReportedFinding {
   finding: Finding;
 }
 
-export const SEVERITY_ORDER: readonly Severity[] = ["error", "warning", "notice"];
+const SEVERITY_ORDER: readonly Severity[] = ["error", "warning", "notice"];
 
 /** Findings of every check that did not pass, most severe first, report order otherwise. */
 export function reportedFindings(report: Report): ReportedFinding[] {
