@@ -4,14 +4,15 @@ import {
   AuthenticationRequiredError,
   CredentialUnavailableError,
 } from "@azure/identity";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeEntraError } from "../../src/core/credential/aadsts.js";
 import { NoCredentialConfigured, OidcTokenUnavailable } from "../../src/core/credential/types.js";
 import { startFakeAzure, type Fault, type Scenario } from "../fake-azure/index.js";
-import { checkOf, runCli } from "../support/cli.js";
+import type { Report } from "../../src/core/report/types.js";
+import { checkOf, fakeEnv, runCli, runNode } from "../support/cli.js";
 import { healthyScenario, healthyVariant } from "./healthy-variant.js";
 
 const APP = "8a1f6c02-3d4e-4b5a-9c8d-7e6f5a4b3c2d";
@@ -237,7 +238,7 @@ const APP_ID = healthy.principals[0]!.clientId;
 const GITHUB_SUBJECT = "repo:contoso/shop-api:ref:refs/heads/main";
 const GITHUB = "https://token.actions.githubusercontent.com";
 
-describe("credential check through the CLI", () => {
+describe.concurrent("credential check end to end", () => {
   it("passes with who signed in and how long the token lasts, never the token", async () => {
     const { check, finding, text } = await credentialCheckOf(healthy);
     expect(check.status).toBe("pass");
@@ -408,5 +409,36 @@ describe("credential check through the CLI", () => {
       expect(finding.code).toBe("MULTI_TENANT_APP_NOT_SUPPORTED");
       expect(finding.remediation[0]).toBe(`az ad app update --id ${APP_ID} --sign-in-audience AzureADMyOrg`);
     });
+  });
+
+  it("explains a GitHub job without `id-token: write` as OIDC_TOKEN_UNAVAILABLE (through the action)", async () => {
+    const fake = await startFakeAzure({ scenario: healthy });
+    try {
+      const runnerTemp = await mkdtemp(path.join(tmpdir(), "runner-temp-"));
+      const inputs = {
+        REGISTRY: "contosoacr",
+        CHECKS: "credential",
+        "CLIENT-ID": APP_ID,
+        "TENANT-ID": healthy.tenantId,
+      };
+      const env = fakeEnv(fake, {
+        ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name}`, value])),
+        GITHUB_ACTIONS: "true",
+        RUNNER_TEMP: runnerTemp,
+      });
+      // The runner offers no ACTIONS_ID_TOKEN_REQUEST_* without `permissions: id-token: write`.
+      delete env.ACTIONS_ID_TOKEN_REQUEST_URL;
+      delete env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+      await runNode(["--import", "tsx", "src/github/main.ts"], env);
+      const report = JSON.parse(
+        await readFile(path.join(runnerTemp, "acr-preflight", "report.json"), "utf8"),
+      ) as Report;
+      const finding = checkOf(report, "credential").findings[0]!;
+      expect(finding.code).toBe("OIDC_TOKEN_UNAVAILABLE");
+      expect(finding.remediation[0]).toContain("id-token: write");
+      expect(finding.evidence.platform).toBe("github");
+    } finally {
+      await fake.close();
+    }
   });
 });
