@@ -1,3 +1,4 @@
+import { editDistance } from "../config/closest.js";
 import type { ImageRef, Platform } from "../config/types.js";
 import { accessTokenFact, grantedActions } from "../context/data-plane.js";
 import { loginServerFact } from "../context/registry-lookup.js";
@@ -218,17 +219,4 @@ export function nearestTags(wanted: string, tags: string[], count: number): stri
     .sort((a, b) => a.distance - b.distance || a.tag.localeCompare(b.tag))
     .slice(0, count)
     .map((t) => t.tag);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

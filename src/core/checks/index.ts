@@ -8,6 +8,7 @@ import { networkRulesCheck } from "./network-rules.js";
 import { reachabilityCheck } from "./reachability.js";
 import { registryCheck } from "./registry.js";
 import { registryPoliciesCheck } from "./registry-policies.js";
+import { replicationHealthCheck } from "./replication-health.js";
 import { roleScopeCheck } from "./role-scope.js";
 import { serviceTagsCheck } from "./service-tags.js";
 import { spSecretExpiryCheck } from "./sp-secret-expiry.js";
@@ -27,6 +28,7 @@ export const IMPLEMENTED_CHECKS: readonly Check[] = [
   dataPlaneAccessCheck,
   storageHeadroomCheck,
   adminUserCheck,
+  replicationHealthCheck,
   imagesCheck,
   registryPoliciesCheck,
   dockerConfigCheck,
