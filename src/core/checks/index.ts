@@ -9,6 +9,7 @@ import { reachabilityCheck } from "./reachability.js";
 import { registryCheck } from "./registry.js";
 import { registryPoliciesCheck } from "./registry-policies.js";
 import { replicationHealthCheck } from "./replication-health.js";
+import { repositoryTokenCheck } from "./repository-token.js";
 import { roleScopeCheck } from "./role-scope.js";
 import { serviceTagsCheck } from "./service-tags.js";
 import { spSecretExpiryCheck } from "./sp-secret-expiry.js";
@@ -30,6 +31,7 @@ export const IMPLEMENTED_CHECKS: readonly Check[] = [
   adminUserCheck,
   replicationHealthCheck,
   imagesCheck,
+  repositoryTokenCheck,
   registryPoliciesCheck,
   dockerConfigCheck,
 ];
