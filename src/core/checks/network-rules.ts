@@ -166,13 +166,23 @@ function deniedByDefault(
   ctx: RegistryContext,
   registry: RegistryResource,
   view: RuleView,
-  runner: RunnerIp,
+  stated: RunnerIp,
   challenge: Challenge,
   base: Record<string, unknown>,
 ): Finding[] {
+  // The firewall's own words beat a runner-ip that NAT or a proxy made stale.
+  const refusedIp = challenge.answered ? challenge.blockedIp : undefined;
+  const overridden = refusedIp !== undefined && refusedIp !== stated.ip;
+  const runner: RunnerIp = overridden ? { ip: refusedIp, source: "firewall" } : stated;
   const ip = runner.ip!;
   const matchedRule = view.ipRules.find((rule) => cidrContainsIp(rule, ip));
-  const evidence = { ...base, runnerIp: ip, source: runner.source, matchedRule: matchedRule ?? null };
+  const evidence = {
+    ...base,
+    runnerIp: ip,
+    source: runner.source,
+    matchedRule: matchedRule ?? null,
+    ...(overridden ? { statedRunnerIp: stated.ip } : {}),
+  };
   const dataPlaneAccepted = challenge.answered && challenge.status === 401;
   const dataPlaneRefused = challenge.answered && challenge.blockedIp === ip;
   const findings: Finding[] = [];
@@ -223,7 +233,7 @@ function blocked(
       : " If this is a hosted runner its IP changes from job to job (see the service-tags check).";
   const premium = registry.sku.name === "Premium";
   return CODES.RUNNER_IP_BLOCKED.finding({
-    message: `The runner's IP ${ip} (from ${runner.source}) is in none of the ${evidence.ipRules as number} IP rules of ${registry.name}, whose defaultAction is Deny, so pulls and pushes get 403 DENIED.${caveat}`,
+    message: `The runner's IP ${ip} (from ${runner.source}${evidence.statedRunnerIp ? `; runner-ip says ${evidence.statedRunnerIp as string}, but the registry saw ${ip}` : ""}) is in none of the ${evidence.ipRules as number} IP rules of ${registry.name}, whose defaultAction is Deny, so pulls and pushes get 403 DENIED.${caveat}`,
     remediation: premium
       ? [`az acr network-rule add --name ${registry.name} --ip-address ${ip}/32`]
       : [

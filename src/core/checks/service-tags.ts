@@ -191,7 +191,9 @@ function verdict(
   return CODES.HOSTED_RANGES_FIT.finding({
     message: `Allowing every ${kind} runner takes ${ranges.prefixes.length} prefixes from ${listName} (${needed.length} not yet covered), within the ${IP_RULE_LIMIT}-rule limit; the list changes weekly, so the rules need refreshing.`,
     remediation: [
-      ...needed.slice(0, 5).map((p) => `az acr network-rule add --name ${registry.name} --ip-address ${p}`),
+      ...(relies
+        ? needed.slice(0, 5).map((p) => `az acr network-rule add --name ${registry.name} --ip-address ${p}`)
+        : []),
       ...recommendations(registry, kind),
     ],
     docs: ranges.docs,
