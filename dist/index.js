@@ -36801,7 +36801,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1573);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4652);
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36810,7 +36810,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1573:
+/***/ 4652:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72685,6 +72685,7 @@ async function onPath(binary) {
 
 
 
+
 const images_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access";
 const images_CODES = defineCodes({
     IMAGE_OK: {
@@ -72853,22 +72854,10 @@ function platformMatches(offered, wanted) {
 /** Tags closest to the wanted one by edit distance (a typo, or the previous version). */
 function nearestTags(wanted, tags, count) {
     return tags
-        .map((tag) => ({ tag, distance: images_editDistance(wanted, tag) }))
+        .map((tag) => ({ tag, distance: editDistance(wanted, tag) }))
         .sort((a, b) => a.distance - b.distance || a.tag.localeCompare(b.tag))
         .slice(0, count)
         .map((t) => t.tag);
-}
-function images_editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-            current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-        }
-        previous = current;
-    }
-    return previous[b.length] ?? 0;
 }
 
 ;// CONCATENATED MODULE: ./src/core/net/cidr.ts
@@ -73048,10 +73037,20 @@ function publicAccessDisabled(registry, evidence) {
         evidence,
     });
 }
-function deniedByDefault(ctx, registry, view, runner, challenge, base) {
+function deniedByDefault(ctx, registry, view, stated, challenge, base) {
+    // The firewall's own words beat a runner-ip that NAT or a proxy made stale.
+    const refusedIp = challenge.answered ? challenge.blockedIp : undefined;
+    const overridden = refusedIp !== undefined && refusedIp !== stated.ip;
+    const runner = overridden ? { ip: refusedIp, source: "firewall" } : stated;
     const ip = runner.ip;
     const matchedRule = view.ipRules.find((rule) => cidrContainsIp(rule, ip));
-    const evidence = { ...base, runnerIp: ip, source: runner.source, matchedRule: matchedRule ?? null };
+    const evidence = {
+        ...base,
+        runnerIp: ip,
+        source: runner.source,
+        matchedRule: matchedRule ?? null,
+        ...(overridden ? { statedRunnerIp: stated.ip } : {}),
+    };
     const dataPlaneAccepted = challenge.answered && challenge.status === 401;
     const dataPlaneRefused = challenge.answered && challenge.blockedIp === ip;
     const findings = [];
@@ -73091,7 +73090,7 @@ function blocked(ctx, registry, ip, runner, evidence) {
             : " If this is a hosted runner its IP changes from job to job (see the service-tags check).";
     const premium = registry.sku.name === "Premium";
     return network_rules_CODES.RUNNER_IP_BLOCKED.finding({
-        message: `The runner's IP ${ip} (from ${runner.source}) is in none of the ${evidence.ipRules} IP rules of ${registry.name}, whose defaultAction is Deny, so pulls and pushes get 403 DENIED.${caveat}`,
+        message: `The runner's IP ${ip} (from ${runner.source}${evidence.statedRunnerIp ? `; runner-ip says ${evidence.statedRunnerIp}, but the registry saw ${ip}` : ""}) is in none of the ${evidence.ipRules} IP rules of ${registry.name}, whose defaultAction is Deny, so pulls and pushes get 403 DENIED.${caveat}`,
         remediation: premium
             ? [`az acr network-rule add --name ${registry.name} --ip-address ${ip}/32`]
             : [
@@ -73950,6 +73949,335 @@ const registryPoliciesCheck = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/core/checks/replication-health.ts
+
+
+
+const replication_health_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-geo-replication";
+const replication_health_CODES = defineCodes({
+    REPLICAS_HEALTHY: {
+        severity: "notice",
+        title: "Every replica is provisioned and ready",
+        fix: "Nothing to fix.",
+    },
+    REPLICA_FAILED: {
+        severity: "error",
+        title: "A replica failed to provision",
+        fix: "Inspect the replica; delete and re-create it if it stays failed. Clients routed to its region fail meanwhile.",
+        docs: replication_health_DOCS,
+    },
+    REPLICA_NOT_READY: {
+        severity: "warning",
+        title: "A replica is not ready",
+        fix: "Wait for the replica to finish its operation, or exclude it from routing until it is ready.",
+        docs: replication_health_DOCS,
+    },
+    REPLICA_ROUTING_DISABLED: {
+        severity: "notice",
+        title: "A replica is excluded from global endpoint routing",
+        fix: "Re-enable routing when the region should serve clients again.",
+        docs: "https://learn.microsoft.com/azure/container-registry/container-registry-geo-replication#temporarily-disable-routing-to-replication",
+    },
+});
+/** `replication-health`: each geo-replica's provisioning state and status. */
+const replicationHealthCheck = {
+    id: "replication-health",
+    scope: "registry",
+    modes: ["preflight", "audit"],
+    codes: replication_health_CODES,
+    permissions: ["Microsoft.ContainerRegistry/registries/replications/read (Reader on the registry)"],
+    async run(ctx) {
+        const registry = await requireRegistry(ctx);
+        if (registry.sku.name !== "Premium") {
+            throw new SkipCheck("not-applicable", `${registry.name} is ${registry.sku.name}; only Premium registries have replicas.`);
+        }
+        const replicas = await ctx.get(replicationsFact);
+        if (!replicas.readable) {
+            throw new SkipCheck("permission", `The identity may not list the replicas of ${registry.name} (${replicas.detail}).`, [`Grant Reader on ${registry.id}`]);
+        }
+        const name = registry.name;
+        const findings = replicas.value.flatMap((replica) => replicaFindings(name, replica));
+        if (findings.length === 0) {
+            findings.push(replication_health_CODES.REPLICAS_HEALTHY.finding({
+                message: `All ${replicas.value.length} replica(s) of ${name} are provisioned and ready.`,
+                evidence: { replicas: replicas.value.map(replication_health_summary) },
+            }));
+        }
+        return { findings };
+    },
+};
+function replicaFindings(registry, replica) {
+    const evidence = replication_health_summary(replica);
+    const { provisioningState = "Succeeded", status, regionEndpointEnabled } = replica.properties;
+    const displayStatus = status?.displayStatus ?? "Ready";
+    const show = `az acr replication show --registry ${registry} --name ${replica.name}`;
+    if (provisioningState === "Failed") {
+        return [
+            replication_health_CODES.REPLICA_FAILED.finding({
+                message: `The ${replica.location} replica of ${registry} is in provisioning state Failed${status?.message ? `: ${status.message}` : ""}; pulls routed to that region fail.`,
+                remediation: [
+                    show,
+                    `az acr replication update --registry ${registry} --name ${replica.name} --region-endpoint-enabled false`,
+                ],
+                evidence,
+            }),
+        ];
+    }
+    if (provisioningState !== "Succeeded" || displayStatus !== "Ready") {
+        return [
+            replication_health_CODES.REPLICA_NOT_READY.finding({
+                message: `The ${replica.location} replica of ${registry} is ${provisioningState} / ${displayStatus}; images pushed now may not be in that region yet.`,
+                remediation: [show],
+                evidence,
+            }),
+        ];
+    }
+    if (regionEndpointEnabled === false) {
+        return [
+            replication_health_CODES.REPLICA_ROUTING_DISABLED.finding({
+                message: `The ${replica.location} replica of ${registry} is excluded from global endpoint routing; clients in that region are served by another replica.`,
+                remediation: [
+                    `az acr replication update --registry ${registry} --name ${replica.name} --region-endpoint-enabled true`,
+                ],
+                evidence,
+            }),
+        ];
+    }
+    return [];
+}
+function replication_health_summary(replica) {
+    return {
+        name: replica.name,
+        location: replica.location,
+        provisioningState: replica.properties.provisioningState ?? "unknown",
+        status: replica.properties.status?.displayStatus ?? "unknown",
+        routing: replica.properties.regionEndpointEnabled !== false,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/context/repository-token.ts
+
+
+
+
+/** One repository-scoped token of the registry, read from ARM (shared by token-lifetime and repository-token). */
+const repositoryTokenFact = keyedRegistryFact("repository-token", (name) => name.toLowerCase(), async (ctx, name) => {
+    const registry = await requireRegistry(ctx);
+    try {
+        const token = await ctx.apis.arm.getJson(`${registry.id}/tokens/${encodeURIComponent(name)}`, {
+            "api-version": ACR_API_VERSION,
+        });
+        return { found: true, token };
+    }
+    catch (error) {
+        if (error instanceof AzureHttpError && (error.status === 404 || error.status === 403)) {
+            return {
+                found: false,
+                reason: error.status === 404 ? "not-found" : "forbidden",
+                detail: error.message,
+                registryId: registry.id,
+            };
+        }
+        throw error;
+    }
+});
+
+;// CONCATENATED MODULE: ./src/core/checks/repository-token.ts
+
+
+
+
+const repository_token_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-token-based-repository-permissions";
+const repository_token_CODES = defineCodes({
+    REPOSITORY_TOKEN_OK: {
+        severity: "notice",
+        title: "The repository token is enabled and its scope map covers the job",
+        fix: "Nothing to fix.",
+    },
+    REPOSITORY_TOKEN_NOT_FOUND: {
+        severity: "error",
+        title: "The repository token does not exist",
+        fix: "Check `token-name` against `az acr token list`, or create the token.",
+        docs: repository_token_DOCS,
+    },
+    REPOSITORY_TOKEN_DISABLED: {
+        severity: "error",
+        title: "The repository token is disabled",
+        fix: "Enable the token; every login with it is refused until then.",
+        docs: repository_token_DOCS,
+    },
+    SCOPE_MAP_MISSING_ACTION: {
+        severity: "error",
+        title: "The token's scope map does not allow what the job does",
+        fix: "Add the missing repository actions to the scope map.",
+        docs: repository_token_DOCS,
+    },
+    REPOSITORY_TOKEN_NO_VALID_PASSWORD: {
+        severity: "error",
+        title: "The repository token has no valid password",
+        fix: "Generate a password for the token and store it where the job reads it.",
+        docs: repository_token_DOCS,
+    },
+    REPOSITORY_TOKEN_PASSWORD_EXPIRES_SOON: {
+        severity: "warning",
+        title: "The repository token's password expires soon",
+        fix: "Generate the other password slot now and switch the job to it before the current one expires.",
+        docs: repository_token_DOCS,
+    },
+});
+/** Scope-map actions each operation needs (acr-facts §4); push also reads, as `docker push` checks layers. */
+const ACTIONS_FOR = {
+    pull: ["content/read"],
+    push: ["content/read", "content/write"],
+    delete: ["content/delete"],
+};
+/** `repository-token`: the named non-Entra token's status, scope map and password expiry. */
+const repositoryTokenCheck = {
+    id: "repository-token",
+    scope: "registry",
+    modes: ["preflight", "audit"],
+    codes: repository_token_CODES,
+    permissions: [
+        "Microsoft.ContainerRegistry/registries/tokens/read and registries/scopeMaps/read (Reader on the registry)",
+    ],
+    async run(ctx) {
+        const tokenName = ctx.config.tokenName;
+        if (!tokenName)
+            throw new SkipCheck("not-applicable", "No `token-name` was given; the job does not use a repository token.");
+        const lookup = await ctx.get(repositoryTokenFact(tokenName));
+        const registry = ctx.registry.name;
+        if (!lookup.found && lookup.reason === "forbidden") {
+            throw new SkipCheck("permission", `The identity may not read the tokens of ${registry} (${lookup.detail}).`, [`Grant Reader on ${lookup.registryId}`]);
+        }
+        if (!lookup.found) {
+            return {
+                findings: [
+                    repository_token_CODES.REPOSITORY_TOKEN_NOT_FOUND.finding({
+                        message: `${registry} has no token named '${tokenName}'; a docker login with it fails with 401.`,
+                        remediation: [`az acr token list --registry ${registry} --output table`],
+                        evidence: { tokenName },
+                    }),
+                ],
+            };
+        }
+        const token = lookup.token;
+        const actions = await scopeMapActions(ctx, token);
+        const evidence = {
+            tokenName,
+            status: token.properties.status ?? "enabled",
+            scopeMap: token.properties.scopeMapId?.split("/").pop(),
+            scopeMapActions: actions,
+            passwords: (token.properties.credentials?.passwords ?? []).map((p) => ({
+                name: p.name,
+                expiry: p.expiry ?? "never",
+            })),
+        };
+        const findings = [
+            ...statusFindings(registry, token, evidence),
+            ...scopeFindings(ctx, token, actions, evidence),
+            ...passwordFindings(ctx, token, evidence),
+        ];
+        if (findings.length === 0) {
+            findings.push(repository_token_CODES.REPOSITORY_TOKEN_OK.finding({
+                message: `Token '${tokenName}' is enabled, has a valid password and its scope map allows ${ctx.config.operations.join(", ")}.`,
+                evidence,
+            }));
+        }
+        return { findings };
+    },
+};
+async function scopeMapActions(ctx, token) {
+    const id = token.properties.scopeMapId;
+    if (!id)
+        return [];
+    try {
+        const map = await ctx.apis.arm.getJson(id, {
+            "api-version": ACR_API_VERSION,
+        });
+        return map.properties.actions ?? [];
+    }
+    catch (error) {
+        if (error instanceof AzureHttpError && error.status === 403) {
+            throw new SkipCheck("permission", `The identity may not read the token's scope map (${error.message}).`);
+        }
+        throw error;
+    }
+}
+function statusFindings(registry, token, evidence) {
+    if (token.properties.status !== "disabled")
+        return [];
+    return [
+        repository_token_CODES.REPOSITORY_TOKEN_DISABLED.finding({
+            message: `Token '${token.name}' of ${registry} is disabled, so every login with it is refused.`,
+            remediation: [`az acr token update --name ${token.name} --registry ${registry} --status enabled`],
+            evidence,
+        }),
+    ];
+}
+function scopeFindings(ctx, token, actions, evidence) {
+    const repositories = ctx.config.repositories.length > 0 ? ctx.config.repositories : ["*"];
+    const scopeMap = String(evidence.scopeMap);
+    return repositories.flatMap((repository) => {
+        const needed = [...new Set(ctx.config.operations.flatMap((op) => ACTIONS_FOR[op]))];
+        const missing = needed.filter((action) => !allows(actions, repository, action));
+        if (missing.length === 0)
+            return [];
+        const target = repository === "*" ? "every repository" : `'${repository}'`;
+        return [
+            repository_token_CODES.SCOPE_MAP_MISSING_ACTION.finding({
+                message: `Scope map '${scopeMap}' of token '${token.name}' does not allow ${missing.join(", ")} on ${target}, which ${ctx.config.operations.join("/")} needs.`,
+                remediation: repository === "*"
+                    ? [`Name the repositories in \`repositories\`, then add their actions to scope map ${scopeMap}`]
+                    : [
+                        `az acr scope-map update --name ${scopeMap} --registry ${ctx.registry.name} --add-repository ${repository} ${missing.join(" ")}`,
+                    ],
+                evidence: { ...evidence, repository, missing },
+            }),
+        ];
+    });
+}
+/** Scope-map actions are `repositories/<repo>/<action>`; a trailing `*` in the repository is a prefix wildcard. */
+function allows(actions, repository, action) {
+    return actions.some((granted) => {
+        const match = /^repositories\/(.+)\/(content|metadata)\/(read|write|delete)$/.exec(granted);
+        if (!match || `${match[2]}/${match[3]}` !== action)
+            return false;
+        const pattern = match[1];
+        if (repository === "*")
+            return pattern === "*";
+        return pattern.endsWith("*") ? repository.startsWith(pattern.slice(0, -1)) : pattern === repository;
+    });
+}
+function passwordFindings(ctx, token, evidence) {
+    const now = ctx.now().getTime();
+    const registry = ctx.registry.name;
+    const expiries = (token.properties.credentials?.passwords ?? []).map((p) => p.expiry ? Date.parse(p.expiry) : Number.POSITIVE_INFINITY);
+    const latest = Math.max(...expiries, Number.NEGATIVE_INFINITY);
+    const generate = `az acr token credential generate --name ${token.name} --registry ${registry} --expiration-in-days 90 --password1`;
+    if (latest <= now) {
+        return [
+            repository_token_CODES.REPOSITORY_TOKEN_NO_VALID_PASSWORD.finding({
+                message: expiries.length === 0
+                    ? `Token '${token.name}' has no password, so nothing can log in with it.`
+                    : `Every password of token '${token.name}' has expired (the latest at ${new Date(latest).toISOString()}).`,
+                remediation: [generate],
+                evidence,
+            }),
+        ];
+    }
+    const warnUntil = now + ctx.config.expiryWarningMinutes * 60_000;
+    if (latest < warnUntil) {
+        return [
+            repository_token_CODES.REPOSITORY_TOKEN_PASSWORD_EXPIRES_SOON.finding({
+                message: `The last valid password of token '${token.name}' expires at ${new Date(latest).toISOString()}, within the expiry-warning window.`,
+                remediation: [generate.replace("--password1", "--password2")],
+                evidence,
+            }),
+        ];
+    }
+    return [];
+}
+
 ;// CONCATENATED MODULE: ./src/core/context/permissions.ts
 
 
@@ -74726,7 +75054,9 @@ function verdict(registry, kind, ranges, rules, evidence) {
     return service_tags_CODES.HOSTED_RANGES_FIT.finding({
         message: `Allowing every ${kind} runner takes ${ranges.prefixes.length} prefixes from ${listName} (${needed.length} not yet covered), within the ${IP_RULE_LIMIT}-rule limit; the list changes weekly, so the rules need refreshing.`,
         remediation: [
-            ...needed.slice(0, 5).map((p) => `az acr network-rule add --name ${registry.name} --ip-address ${p}`),
+            ...(relies
+                ? needed.slice(0, 5).map((p) => `az acr network-rule add --name ${registry.name} --ip-address ${p}`)
+                : []),
             ...recommendations(registry, kind),
         ],
         docs: ranges.docs,
@@ -75307,33 +75637,6 @@ function gib(bytes) {
     return Math.round((bytes / GIB) * 100) / 100;
 }
 
-;// CONCATENATED MODULE: ./src/core/context/repository-token.ts
-
-
-
-
-/** One repository-scoped token of the registry, read from ARM (shared by token-lifetime and repository-token). */
-const repositoryTokenFact = keyedRegistryFact("repository-token", (name) => name.toLowerCase(), async (ctx, name) => {
-    const registry = await requireRegistry(ctx);
-    try {
-        const token = await ctx.apis.arm.getJson(`${registry.id}/tokens/${encodeURIComponent(name)}`, {
-            "api-version": ACR_API_VERSION,
-        });
-        return { found: true, token };
-    }
-    catch (error) {
-        if (error instanceof AzureHttpError && (error.status === 404 || error.status === 403)) {
-            return {
-                found: false,
-                reason: error.status === 404 ? "not-found" : "forbidden",
-                detail: error.message,
-                registryId: registry.id,
-            };
-        }
-        throw error;
-    }
-});
-
 ;// CONCATENATED MODULE: ./src/core/checks/token-lifetime.ts
 
 
@@ -75707,6 +76010,8 @@ function remediationFor(link, judge) {
 
 
 
+
+
 /** Every check this version implements, in report order. Add one line per check. */
 const IMPLEMENTED_CHECKS = [
     credentialCheck,
@@ -75720,7 +76025,9 @@ const IMPLEMENTED_CHECKS = [
     dataPlaneAccessCheck,
     storageHeadroomCheck,
     adminUserCheck,
+    replicationHealthCheck,
     imagesCheck,
+    repositoryTokenCheck,
     registryPoliciesCheck,
     dockerConfigCheck,
 ];
@@ -76802,7 +77109,9 @@ const ANNOTATE = {
 /** Annotations, job summary and outputs of a finished run; fails the step per `fail-on`. */
 async function publish(result) {
     const { report, files } = result;
-    for (const annotation of withinLimits(annotationsOf(report))) {
+    // setFailed's reason is an error annotation too: keep a slot for it.
+    const reserved = { error: result.failed ? 1 : 0 };
+    for (const annotation of withinLimits(annotationsOf(report), reserved)) {
         ANNOTATE[annotation.severity](annotation.message, { title: annotation.title });
     }
     await writeSummary(files.markdown);
@@ -76817,16 +77126,20 @@ async function publish(result) {
         setFailed(`acr-preflight found ${plural(counts.errors, "error")} and ${plural(counts.warnings, "warning")} (fail-on: ${result.config.failOn}); see the job summary`);
     }
 }
-/** At most ANNOTATIONS_PER_KIND per severity; when more, the last slot says how many more the summary holds. */
-function withinLimits(annotations) {
+/**
+ * At most ANNOTATIONS_PER_KIND per severity, less the slots `reserved` for annotations emitted
+ * later; when more, the last slot says how many more the summary holds.
+ */
+function withinLimits(annotations, reserved = {}) {
     const bySeverity = new Map();
     for (const annotation of annotations) {
         bySeverity.set(annotation.severity, [...(bySeverity.get(annotation.severity) ?? []), annotation]);
     }
     return [...bySeverity.entries()].flatMap(([severity, group]) => {
-        if (group.length <= ANNOTATIONS_PER_KIND)
+        const slots = ANNOTATIONS_PER_KIND - (reserved[severity] ?? 0);
+        if (group.length <= slots)
             return group;
-        const shown = group.slice(0, ANNOTATIONS_PER_KIND - 1);
+        const shown = group.slice(0, slots - 1);
         const hidden = group.length - shown.length;
         return [
             ...shown,

@@ -48,4 +48,10 @@ describe("annotations within GitHub's per-step limits", () => {
     expect(pointer?.message).toContain("the other 5 (data-plane-access) are in the job summary");
     expect(bySeverity("warning")[9]?.message).toContain("the other 3 (storage-headroom)");
   });
+
+  it("leaves room for the step's failure line when asked to", () => {
+    const emitted = withinLimits(annotations("error", 10), { error: 1 });
+    expect(emitted).toHaveLength(ANNOTATIONS_PER_KIND - 1);
+    expect(emitted.at(-1)?.title).toBe("acr-preflight: 2 more errors");
+  });
 });

@@ -296,6 +296,27 @@ describe("GitHub Action (node dist/index.js as the runner starts it)", () => {
     });
   });
 
+  it("retries a GitHub ID-token endpoint that stumbles, and reports one that refuses", async () => {
+    const scenario = healthyVariant();
+    const idTokenHost = "token.actions.githubusercontent.com";
+    await withFake(scenario, async (fake) => {
+      fake.addFault({ host: idTokenHost, kind: "status", status: 503, times: 2 });
+      const retried = await runAction(fake, { ...REGISTRY, ...signIn(scenario, "oidc") });
+      expect(retried.code).toBe(0);
+      expect(fake.requests.filter((r) => r.host === idTokenHost && r.status === 503)).toHaveLength(2);
+
+      fake.clearFaults();
+      fake.addFault({ host: idTokenHost, kind: "status", status: 403 });
+      const refused = await runAction(fake, { ...REGISTRY, ...signIn(scenario, "oidc") });
+      expect(refused.code).toBe(1);
+      const credential = checkOf(refused.report, "credential");
+      expect(credential.status).toBe("error");
+      expect(credential.findings[0]?.message).toContain(`HTTP 403 from ${idTokenHost}`);
+      expect(`${refused.stdout}${refused.stderr}`).not.toMatch(/^\s+at /m);
+      expectNothingLeaked(fake, refused);
+    });
+  });
+
   it("fails fast with one line when auth-type oidc is asked for without an ID token", async () => {
     const scenario = healthyVariant();
     await withFake(scenario, async (fake) => {

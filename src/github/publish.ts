@@ -20,7 +20,9 @@ const ANNOTATE: Record<Severity, typeof core.error> = {
 /** Annotations, job summary and outputs of a finished run; fails the step per `fail-on`. */
 export async function publish(result: PreflightResult): Promise<void> {
   const { report, files } = result;
-  for (const annotation of withinLimits(annotationsOf(report))) {
+  // setFailed's reason is an error annotation too: keep a slot for it.
+  const reserved = { error: result.failed ? 1 : 0 };
+  for (const annotation of withinLimits(annotationsOf(report), reserved)) {
     ANNOTATE[annotation.severity](annotation.message, { title: annotation.title });
   }
   await writeSummary(files.markdown);
@@ -42,15 +44,22 @@ export async function publish(result: PreflightResult): Promise<void> {
 
 type Emitted = Pick<Annotation, "severity" | "title" | "message">;
 
-/** At most ANNOTATIONS_PER_KIND per severity; when more, the last slot says how many more the summary holds. */
-export function withinLimits(annotations: readonly Annotation[]): Emitted[] {
+/**
+ * At most ANNOTATIONS_PER_KIND per severity, less the slots `reserved` for annotations emitted
+ * later; when more, the last slot says how many more the summary holds.
+ */
+export function withinLimits(
+  annotations: readonly Annotation[],
+  reserved: Partial<Record<Severity, number>> = {},
+): Emitted[] {
   const bySeverity = new Map<Severity, Annotation[]>();
   for (const annotation of annotations) {
     bySeverity.set(annotation.severity, [...(bySeverity.get(annotation.severity) ?? []), annotation]);
   }
   return [...bySeverity.entries()].flatMap(([severity, group]): Emitted[] => {
-    if (group.length <= ANNOTATIONS_PER_KIND) return group;
-    const shown = group.slice(0, ANNOTATIONS_PER_KIND - 1);
+    const slots = ANNOTATIONS_PER_KIND - (reserved[severity] ?? 0);
+    if (group.length <= slots) return group;
+    const shown = group.slice(0, slots - 1);
     const hidden = group.length - shown.length;
     return [
       ...shown,
