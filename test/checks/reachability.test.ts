@@ -1,5 +1,7 @@
+import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { checkOf } from "../support/cli.js";
+import { startFakeAzure } from "../fake-azure/index.js";
+import { checkOf, runCli } from "../support/cli.js";
 import { healthyVariant, runAgainst } from "./healthy-variant.js";
 import type { Variant } from "./healthy-variant.js";
 
@@ -9,6 +11,15 @@ async function reachability(tweak: (v: Variant) => void = () => undefined) {
   const scenario = healthyVariant(tweak);
   const result = await runAgainst(scenario, ["--checks", "reachability"]);
   return { check: checkOf(result.report, "reachability"), requests: result.requests };
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 function codesOf(check: { findings: { code: string }[] }): string[] {
@@ -106,5 +117,27 @@ describe("reachability", () => {
     expect(codesOf(check).sort()).toEqual(["ENDPOINT_REACHABLE", "PRIVATE_ENDPOINT_IN_USE"]);
     const notice = check.findings.find((f) => f.code === "PRIVATE_ENDPOINT_IN_USE")!;
     expect(notice.evidence).toMatchObject({ addresses: ["10.20.0.5"] });
+  });
+
+  it("reports a refused TCP connection, without needing ARM", async () => {
+    const fake = await startFakeAzure({ scenario: healthyVariant() });
+    try {
+      const port = await closedPort();
+      const result = await runCli(fake, ["--registry", LOGIN_SERVER, "--checks", "reachability"], {
+        env: { ACR_PREFLIGHT_CONNECT_TO: `127.0.0.1:${port}` },
+      });
+      const check = checkOf(result.report, "reachability");
+      expect(check.status).toBe("error");
+      expect(codesOf(check)).toEqual(["TCP_CONNECT_FAILED"]);
+      expect(check.findings[0]!.evidence).toMatchObject({
+        host: LOGIN_SERVER,
+        tls: { stage: "tcp", code: "ECONNREFUSED" },
+      });
+      expect(check.findings[0]!.remediation[0]).toBe(
+        `allow outbound TCP 443 from the runner to ${LOGIN_SERVER}`,
+      );
+    } finally {
+      await fake.close();
+    }
   });
 });

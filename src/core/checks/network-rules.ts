@@ -135,6 +135,15 @@ export const networkRulesCheck: Check = {
   },
 };
 
+function sourceText(runner: RunnerIp): string {
+  return {
+    input: "given as runner-ip",
+    firewall: "as the registry firewall reported it",
+    "ip-echo": "from the IP echo service",
+    unknown: "unknown",
+  }[runner.source];
+}
+
 function ruleView(registry: RegistryResource): RuleView {
   const props = registry.properties;
   return {
@@ -198,14 +207,14 @@ function deniedByDefault(
             evidence,
           })
         : CODES.RUNNER_IP_ALLOWED.finding({
-            message: `The runner's IP ${ip} (from ${runner.source}) is allowed by rule ${matchedRule} of ${registry.name}.`,
+            message: `The runner's IP ${ip} (${sourceText(runner)}) is allowed by rule ${matchedRule} of ${registry.name}.`,
             evidence,
           }),
     );
   } else if (dataPlaneAccepted && runner.source !== "firewall") {
     findings.push(
       CODES.RULES_NOT_YET_APPLIED.finding({
-        message: `No IP rule of ${registry.name} allows ${ip}, yet the registry accepted the runner: a recent rule change has not reached the registry, or the runner leaves through another address than ${ip} (${runner.source}).`,
+        message: `No IP rule of ${registry.name} allows ${ip}, yet the registry accepted the runner: a recent rule change has not reached the registry, or the runner leaves through another address than ${ip} (${sourceText(runner)}).`,
         remediation: [`sleep 300 && az acr network-rule list --name ${registry.name}`],
         evidence,
       }),
@@ -233,7 +242,7 @@ function blocked(
       : " If this is a hosted runner its IP changes from job to job (see the service-tags check).";
   const premium = registry.sku.name === "Premium";
   return CODES.RUNNER_IP_BLOCKED.finding({
-    message: `The runner's IP ${ip} (from ${runner.source}${evidence.statedRunnerIp ? `; runner-ip says ${evidence.statedRunnerIp as string}, but the registry saw ${ip}` : ""}) is in none of the ${evidence.ipRules as number} IP rules of ${registry.name}, whose defaultAction is Deny, so pulls and pushes get 403 DENIED.${caveat}`,
+    message: `The runner's IP ${ip} (${sourceText(runner)}${evidence.statedRunnerIp ? `; runner-ip says ${evidence.statedRunnerIp as string}, but the registry saw ${ip}` : ""}) is in none of the ${evidence.ipRules as number} IP rules of ${registry.name}, whose defaultAction is Deny, so pulls and pushes get 403 DENIED.${caveat}`,
     remediation: premium
       ? [`az acr network-rule add --name ${registry.name} --ip-address ${ip}/32`]
       : [

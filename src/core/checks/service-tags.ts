@@ -189,7 +189,7 @@ function verdict(
     });
   }
   return CODES.HOSTED_RANGES_FIT.finding({
-    message: `Allowing every ${kind} runner takes ${ranges.prefixes.length} prefixes from ${listName} (${needed.length} not yet covered), within the ${IP_RULE_LIMIT}-rule limit; the list changes weekly, so the rules need refreshing.`,
+    message: `Allowing every ${kind} runner takes ${ranges.prefixes.length} prefixes from ${listName} (${needed.length} not yet covered), within the ${IP_RULE_LIMIT}-rule limit; but the list changes weekly, so the rules need refreshing, and these ranges are shared with every other tenant of the cloud, so the firewall then admits far more than your runners.`,
     remediation: [
       ...(relies
         ? needed.slice(0, 5).map((p) => `az acr network-rule add --name ${registry.name} --ip-address ${p}`)
@@ -243,7 +243,7 @@ function staleRules(
   kind: "github-hosted" | "ado-hosted",
 ): Finding[] {
   const published = [
-    ...tags.tags.filter((t) => t.name.startsWith("AzureCloud.")).flatMap((t) => t.addressPrefixes),
+    ...tags.tags.flatMap((t) => t.addressPrefixes),
     ...(kind === "github-hosted" ? ranges.prefixes : []),
   ];
   const exactCopies = rules.filter((rule) => published.some((p) => sameCidr(rule, p)));
@@ -254,7 +254,7 @@ function staleRules(
   if (stale.length === 0) return [];
   return [
     CODES.STALE_TAG_RULES.finding({
-      message: `${registry.name}'s rules were copied from a published list (${exactCopies.length} match this week's prefixes exactly), but ${stale.length} range(s) (${stale.slice(0, 5).join(", ")}) are no longer in any current ${kind === "github-hosted" ? "GitHub actions or " : ""}AzureCloud range: the copy is out of date.`,
+      message: `${registry.name}'s rules were copied from a published list (${exactCopies.length} match this week's prefixes exactly), but ${stale.length} range(s) (${stale.slice(0, 5).join(", ")}) are in no current ${kind === "github-hosted" ? "GitHub actions range or " : ""}service tag: the copy is out of date.`,
       remediation: stale.map(
         (rule) => `az acr network-rule remove --name ${registry.name} --ip-address ${rule}`,
       ),
