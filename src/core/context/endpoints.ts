@@ -38,7 +38,9 @@ export const endpointsFact = registryFact("endpoints", async (ctx): Promise<Regi
     region: regionOf(host),
   }));
   if (properties.regionalEndpoints !== "Enabled") return { endpoints: [loginEndpoint, ...data] };
-  const replicas = await ctx.get(replicationsFact);
+  const replicas = await ctx
+    .get(replicationsFact)
+    .catch((error: Error) => ({ readable: false as const, detail: error.message }));
   if (!replicas.readable) {
     return {
       endpoints: [loginEndpoint, ...data],
