@@ -442,6 +442,21 @@ describe("Azure Pipelines task (node ado-task/dist/index.cjs as the agent starts
     });
   });
 
+  it("tells a self-hosted agent from a Microsoft-hosted one by Agent.IsSelfHosted", async () => {
+    const scenario = healthyVariant();
+    await withFake(scenario, async (fake) => {
+      const run = await runTask(
+        fake,
+        secretConnection(scenario),
+        { ...REGISTRY, checks: "credential" },
+        {
+          env: { AGENT_ISSELFHOSTED: "1" },
+        },
+      );
+      expect(run.report?.context.runnerKind).toBe("self-hosted");
+    });
+  });
+
   describe("fail-on", () => {
     const adminEnabled = () =>
       healthyVariant(({ registry }) => {
