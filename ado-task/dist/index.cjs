@@ -41,9 +41,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// node_modules/concat-map/index.js
+// ../../work/main/node_modules/concat-map/index.js
 var require_concat_map = __commonJS({
-  "node_modules/concat-map/index.js"(exports2, module2) {
+  "../../work/main/node_modules/concat-map/index.js"(exports2, module2) {
     module2.exports = function(xs, fn) {
       var res = [];
       for (var i = 0; i < xs.length; i++) {
@@ -59,9 +59,9 @@ var require_concat_map = __commonJS({
   }
 });
 
-// node_modules/balanced-match/index.js
+// ../../work/main/node_modules/balanced-match/index.js
 var require_balanced_match = __commonJS({
-  "node_modules/balanced-match/index.js"(exports2, module2) {
+  "../../work/main/node_modules/balanced-match/index.js"(exports2, module2) {
     "use strict";
     module2.exports = balanced;
     function balanced(a, b, str) {
@@ -117,9 +117,9 @@ var require_balanced_match = __commonJS({
   }
 });
 
-// node_modules/brace-expansion/index.js
+// ../../work/main/node_modules/brace-expansion/index.js
 var require_brace_expansion = __commonJS({
-  "node_modules/brace-expansion/index.js"(exports2, module2) {
+  "../../work/main/node_modules/brace-expansion/index.js"(exports2, module2) {
     var concatMap = require_concat_map();
     var balanced = require_balanced_match();
     module2.exports = expandTop;
@@ -539,9 +539,9 @@ var require_brace_expansion = __commonJS({
   }
 });
 
-// node_modules/minimatch/minimatch.js
+// ../../work/main/node_modules/minimatch/minimatch.js
 var require_minimatch = __commonJS({
-  "node_modules/minimatch/minimatch.js"(exports2, module2) {
+  "../../work/main/node_modules/minimatch/minimatch.js"(exports2, module2) {
     module2.exports = minimatch;
     minimatch.Minimatch = Minimatch;
     var path11 = (function() {
@@ -1211,9 +1211,9 @@ var require_minimatch = __commonJS({
   }
 });
 
-// node_modules/azure-pipelines-task-lib/taskcommand.js
+// ../../work/main/node_modules/azure-pipelines-task-lib/taskcommand.js
 var require_taskcommand = __commonJS({
-  "node_modules/azure-pipelines-task-lib/taskcommand.js"(exports2) {
+  "../../work/main/node_modules/azure-pipelines-task-lib/taskcommand.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.commandFromString = exports2.TaskCommand = void 0;
@@ -1299,9 +1299,9 @@ var require_taskcommand = __commonJS({
   }
 });
 
-// node_modules/azure-pipelines-task-lib/vault.js
+// ../../work/main/node_modules/azure-pipelines-task-lib/vault.js
 var require_vault = __commonJS({
-  "node_modules/azure-pipelines-task-lib/vault.js"(exports2) {
+  "../../work/main/node_modules/azure-pipelines-task-lib/vault.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.Vault = void 0;
@@ -1380,9 +1380,9 @@ var require_vault = __commonJS({
   }
 });
 
-// node_modules/semver/semver.js
+// ../../work/main/node_modules/semver/semver.js
 var require_semver = __commonJS({
-  "node_modules/semver/semver.js"(exports2, module2) {
+  "../../work/main/node_modules/semver/semver.js"(exports2, module2) {
     exports2 = module2.exports = SemVer;
     var debug2;
     if (typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG)) {
@@ -2635,9 +2635,9 @@ var require_semver = __commonJS({
   }
 });
 
-// node_modules/azure-pipelines-task-lib/lib-resource.js
+// ../../work/main/node_modules/azure-pipelines-task-lib/lib-resource.js
 var require_lib_resource = __commonJS({
-  "node_modules/azure-pipelines-task-lib/lib-resource.js"(exports2, module2) {
+  "../../work/main/node_modules/azure-pipelines-task-lib/lib-resource.js"(exports2, module2) {
     module2.exports = {
       "messages": {
         "LIB_CopyDirectoryWithoutRecursiveOption": "cp: cannot copy a directory '%s' without the recursive option",
@@ -3076,9 +3076,9 @@ var require_lib_resource = __commonJS({
   }
 });
 
-// node_modules/azure-pipelines-task-lib/internal.js
+// ../../work/main/node_modules/azure-pipelines-task-lib/internal.js
 var require_internal = __commonJS({
-  "node_modules/azure-pipelines-task-lib/internal.js"(exports2) {
+  "../../work/main/node_modules/azure-pipelines-task-lib/internal.js"(exports2) {
     "use strict";
     var _a;
     var _b;
@@ -3775,9 +3775,9 @@ var require_internal = __commonJS({
   }
 });
 
-// node_modules/q/q.js
+// ../../work/main/node_modules/q/q.js
 var require_q = __commonJS({
-  "node_modules/q/q.js"(exports2, module2) {
+  "../../work/main/node_modules/q/q.js"(exports2, module2) {
     (function(definition) {
       "use strict";
       if (typeof bootstrap === "function") {
@@ -4998,9 +4998,9 @@ var require_q = __commonJS({
   }
 });
 
-// node_modules/azure-pipelines-task-lib/externaloutput.js
+// ../../work/main/node_modules/azure-pipelines-task-lib/externaloutput.js
 var require_externaloutput = __commonJS({
-  "node_modules/azure-pipelines-task-lib/externaloutput.js"(exports2) {
+  "../../work/main/node_modules/azure-pipelines-task-lib/externaloutput.js"(exports2) {
     "use strict";
     var __extends = exports2 && exports2.__extends || /* @__PURE__ */ (function() {
       var extendStatics = function(d, b) {
@@ -5276,9 +5276,9 @@ var require_externaloutput = __commonJS({
   }
 });
 
-// node_modules/azure-pipelines-task-lib/toolrunner.js
+// ../../work/main/node_modules/azure-pipelines-task-lib/toolrunner.js
 var require_toolrunner = __commonJS({
-  "node_modules/azure-pipelines-task-lib/toolrunner.js"(exports2) {
+  "../../work/main/node_modules/azure-pipelines-task-lib/toolrunner.js"(exports2) {
     "use strict";
     var __extends = exports2 && exports2.__extends || /* @__PURE__ */ (function() {
       var extendStatics = function(d, b) {
@@ -6378,9 +6378,9 @@ var require_toolrunner = __commonJS({
   }
 });
 
-// node_modules/azure-pipelines-task-lib/task.js
+// ../../work/main/node_modules/azure-pipelines-task-lib/task.js
 var require_task = __commonJS({
-  "node_modules/azure-pipelines-task-lib/task.js"(exports2) {
+  "../../work/main/node_modules/azure-pipelines-task-lib/task.js"(exports2) {
     "use strict";
     var __spreadArray = exports2 && exports2.__spreadArray || function(to, from, pack) {
       if (pack || arguments.length === 2) for (var i = 0, l = from.length, ar; i < l; i++) {
@@ -8067,9 +8067,9 @@ var require_task = __commonJS({
   }
 });
 
-// node_modules/ms/index.js
+// ../../work/main/node_modules/ms/index.js
 var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports2, module2) {
+  "../../work/main/node_modules/ms/index.js"(exports2, module2) {
     var s = 1e3;
     var m = s * 60;
     var h = m * 60;
@@ -8183,9 +8183,9 @@ var require_ms = __commonJS({
   }
 });
 
-// node_modules/debug/src/common.js
+// ../../work/main/node_modules/debug/src/common.js
 var require_common = __commonJS({
-  "node_modules/debug/src/common.js"(exports2, module2) {
+  "../../work/main/node_modules/debug/src/common.js"(exports2, module2) {
     function setup(env) {
       createDebug.debug = createDebug;
       createDebug.default = createDebug;
@@ -8360,9 +8360,9 @@ var require_common = __commonJS({
   }
 });
 
-// node_modules/debug/src/browser.js
+// ../../work/main/node_modules/debug/src/browser.js
 var require_browser = __commonJS({
-  "node_modules/debug/src/browser.js"(exports2, module2) {
+  "../../work/main/node_modules/debug/src/browser.js"(exports2, module2) {
     exports2.formatArgs = formatArgs;
     exports2.save = save;
     exports2.load = load;
@@ -8530,9 +8530,9 @@ var require_browser = __commonJS({
   }
 });
 
-// node_modules/debug/src/node.js
+// ../../work/main/node_modules/debug/src/node.js
 var require_node = __commonJS({
-  "node_modules/debug/src/node.js"(exports2, module2) {
+  "../../work/main/node_modules/debug/src/node.js"(exports2, module2) {
     var tty = require("tty");
     var util2 = require("util");
     exports2.init = init;
@@ -8704,9 +8704,9 @@ var require_node = __commonJS({
   }
 });
 
-// node_modules/debug/src/index.js
+// ../../work/main/node_modules/debug/src/index.js
 var require_src = __commonJS({
-  "node_modules/debug/src/index.js"(exports2, module2) {
+  "../../work/main/node_modules/debug/src/index.js"(exports2, module2) {
     if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
       module2.exports = require_browser();
     } else {
@@ -8715,9 +8715,9 @@ var require_src = __commonJS({
   }
 });
 
-// node_modules/agent-base/dist/helpers.js
+// ../../work/main/node_modules/agent-base/dist/helpers.js
 var require_helpers = __commonJS({
-  "node_modules/agent-base/dist/helpers.js"(exports2) {
+  "../../work/main/node_modules/agent-base/dist/helpers.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -8785,9 +8785,9 @@ var require_helpers = __commonJS({
   }
 });
 
-// node_modules/agent-base/dist/index.js
+// ../../work/main/node_modules/agent-base/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/agent-base/dist/index.js"(exports2) {
+  "../../work/main/node_modules/agent-base/dist/index.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -8941,9 +8941,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/https-proxy-agent/dist/parse-proxy-response.js
+// ../../work/main/node_modules/https-proxy-agent/dist/parse-proxy-response.js
 var require_parse_proxy_response = __commonJS({
-  "node_modules/https-proxy-agent/dist/parse-proxy-response.js"(exports2) {
+  "../../work/main/node_modules/https-proxy-agent/dist/parse-proxy-response.js"(exports2) {
     "use strict";
     var __importDefault = exports2 && exports2.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -9037,9 +9037,9 @@ var require_parse_proxy_response = __commonJS({
   }
 });
 
-// node_modules/https-proxy-agent/dist/index.js
+// ../../work/main/node_modules/https-proxy-agent/dist/index.js
 var require_dist2 = __commonJS({
-  "node_modules/https-proxy-agent/dist/index.js"(exports2) {
+  "../../work/main/node_modules/https-proxy-agent/dist/index.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -9187,9 +9187,9 @@ var require_dist2 = __commonJS({
   }
 });
 
-// node_modules/http-proxy-agent/dist/index.js
+// ../../work/main/node_modules/http-proxy-agent/dist/index.js
 var require_dist3 = __commonJS({
-  "node_modules/http-proxy-agent/dist/index.js"(exports2) {
+  "../../work/main/node_modules/http-proxy-agent/dist/index.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -9317,9 +9317,9 @@ var require_dist3 = __commonJS({
   }
 });
 
-// node_modules/@azure/core-tracing/dist/commonjs/state.js
+// ../../work/main/node_modules/@azure/core-tracing/dist/commonjs/state.js
 var require_state = __commonJS({
-  "node_modules/@azure/core-tracing/dist/commonjs/state.js"(exports2) {
+  "../../work/main/node_modules/@azure/core-tracing/dist/commonjs/state.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.state = void 0;
@@ -9329,9 +9329,9 @@ var require_state = __commonJS({
   }
 });
 
-// node_modules/ipaddr.js/lib/ipaddr.js
+// ../../work/main/node_modules/ipaddr.js/lib/ipaddr.js
 var require_ipaddr = __commonJS({
-  "node_modules/ipaddr.js/lib/ipaddr.js"(exports2, module2) {
+  "../../work/main/node_modules/ipaddr.js/lib/ipaddr.js"(exports2, module2) {
     (function(root) {
       "use strict";
       const ipv4Part = "(0?\\d+|0x[a-f0-9]+)";
@@ -10140,9 +10140,9 @@ var require_ipaddr = __commonJS({
   }
 });
 
-// node_modules/safe-buffer/index.js
+// ../../work/main/node_modules/safe-buffer/index.js
 var require_safe_buffer = __commonJS({
-  "node_modules/safe-buffer/index.js"(exports2, module2) {
+  "../../work/main/node_modules/safe-buffer/index.js"(exports2, module2) {
     var buffer = require("buffer");
     var Buffer3 = buffer.Buffer;
     function copyProps(src, dst) {
@@ -10198,9 +10198,9 @@ var require_safe_buffer = __commonJS({
   }
 });
 
-// node_modules/jws/lib/data-stream.js
+// ../../work/main/node_modules/jws/lib/data-stream.js
 var require_data_stream = __commonJS({
-  "node_modules/jws/lib/data-stream.js"(exports2, module2) {
+  "../../work/main/node_modules/jws/lib/data-stream.js"(exports2, module2) {
     var Buffer3 = require_safe_buffer().Buffer;
     var Stream = require("stream");
     var util2 = require("util");
@@ -10246,9 +10246,9 @@ var require_data_stream = __commonJS({
   }
 });
 
-// node_modules/ecdsa-sig-formatter/src/param-bytes-for-alg.js
+// ../../work/main/node_modules/ecdsa-sig-formatter/src/param-bytes-for-alg.js
 var require_param_bytes_for_alg = __commonJS({
-  "node_modules/ecdsa-sig-formatter/src/param-bytes-for-alg.js"(exports2, module2) {
+  "../../work/main/node_modules/ecdsa-sig-formatter/src/param-bytes-for-alg.js"(exports2, module2) {
     "use strict";
     function getParamSize(keySize) {
       var result = (keySize / 8 | 0) + (keySize % 8 === 0 ? 0 : 1);
@@ -10270,9 +10270,9 @@ var require_param_bytes_for_alg = __commonJS({
   }
 });
 
-// node_modules/ecdsa-sig-formatter/src/ecdsa-sig-formatter.js
+// ../../work/main/node_modules/ecdsa-sig-formatter/src/ecdsa-sig-formatter.js
 var require_ecdsa_sig_formatter = __commonJS({
-  "node_modules/ecdsa-sig-formatter/src/ecdsa-sig-formatter.js"(exports2, module2) {
+  "../../work/main/node_modules/ecdsa-sig-formatter/src/ecdsa-sig-formatter.js"(exports2, module2) {
     "use strict";
     var Buffer3 = require_safe_buffer().Buffer;
     var getParamBytesForAlg = require_param_bytes_for_alg();
@@ -10410,9 +10410,9 @@ var require_ecdsa_sig_formatter = __commonJS({
   }
 });
 
-// node_modules/buffer-equal-constant-time/index.js
+// ../../work/main/node_modules/buffer-equal-constant-time/index.js
 var require_buffer_equal_constant_time = __commonJS({
-  "node_modules/buffer-equal-constant-time/index.js"(exports2, module2) {
+  "../../work/main/node_modules/buffer-equal-constant-time/index.js"(exports2, module2) {
     "use strict";
     var Buffer3 = require("buffer").Buffer;
     var SlowBuffer = require("buffer").SlowBuffer;
@@ -10444,9 +10444,9 @@ var require_buffer_equal_constant_time = __commonJS({
   }
 });
 
-// node_modules/jwa/index.js
+// ../../work/main/node_modules/jwa/index.js
 var require_jwa = __commonJS({
-  "node_modules/jwa/index.js"(exports2, module2) {
+  "../../work/main/node_modules/jwa/index.js"(exports2, module2) {
     var Buffer3 = require_safe_buffer().Buffer;
     var crypto3 = require("crypto");
     var formatEcdsa = require_ecdsa_sig_formatter();
@@ -10668,9 +10668,9 @@ var require_jwa = __commonJS({
   }
 });
 
-// node_modules/jws/lib/tostring.js
+// ../../work/main/node_modules/jws/lib/tostring.js
 var require_tostring = __commonJS({
-  "node_modules/jws/lib/tostring.js"(exports2, module2) {
+  "../../work/main/node_modules/jws/lib/tostring.js"(exports2, module2) {
     var Buffer3 = require("buffer").Buffer;
     module2.exports = function toString(obj) {
       if (typeof obj === "string")
@@ -10682,9 +10682,9 @@ var require_tostring = __commonJS({
   }
 });
 
-// node_modules/jws/lib/sign-stream.js
+// ../../work/main/node_modules/jws/lib/sign-stream.js
 var require_sign_stream = __commonJS({
-  "node_modules/jws/lib/sign-stream.js"(exports2, module2) {
+  "../../work/main/node_modules/jws/lib/sign-stream.js"(exports2, module2) {
     var Buffer3 = require_safe_buffer().Buffer;
     var DataStream = require_data_stream();
     var jwa = require_jwa();
@@ -10757,9 +10757,9 @@ var require_sign_stream = __commonJS({
   }
 });
 
-// node_modules/jws/lib/verify-stream.js
+// ../../work/main/node_modules/jws/lib/verify-stream.js
 var require_verify_stream = __commonJS({
-  "node_modules/jws/lib/verify-stream.js"(exports2, module2) {
+  "../../work/main/node_modules/jws/lib/verify-stream.js"(exports2, module2) {
     var Buffer3 = require_safe_buffer().Buffer;
     var DataStream = require_data_stream();
     var jwa = require_jwa();
@@ -10872,9 +10872,9 @@ var require_verify_stream = __commonJS({
   }
 });
 
-// node_modules/jws/index.js
+// ../../work/main/node_modules/jws/index.js
 var require_jws = __commonJS({
-  "node_modules/jws/index.js"(exports2) {
+  "../../work/main/node_modules/jws/index.js"(exports2) {
     var SignStream = require_sign_stream();
     var VerifyStream = require_verify_stream();
     var ALGORITHMS = [
@@ -10905,9 +10905,9 @@ var require_jws = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/decode.js
+// ../../work/main/node_modules/jsonwebtoken/decode.js
 var require_decode = __commonJS({
-  "node_modules/jsonwebtoken/decode.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/decode.js"(exports2, module2) {
     var jws = require_jws();
     module2.exports = function(jwt2, options) {
       options = options || {};
@@ -10937,9 +10937,9 @@ var require_decode = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/lib/JsonWebTokenError.js
+// ../../work/main/node_modules/jsonwebtoken/lib/JsonWebTokenError.js
 var require_JsonWebTokenError = __commonJS({
-  "node_modules/jsonwebtoken/lib/JsonWebTokenError.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/lib/JsonWebTokenError.js"(exports2, module2) {
     var JsonWebTokenError = function(message, error) {
       Error.call(this, message);
       if (Error.captureStackTrace) {
@@ -10955,9 +10955,9 @@ var require_JsonWebTokenError = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/lib/NotBeforeError.js
+// ../../work/main/node_modules/jsonwebtoken/lib/NotBeforeError.js
 var require_NotBeforeError = __commonJS({
-  "node_modules/jsonwebtoken/lib/NotBeforeError.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/lib/NotBeforeError.js"(exports2, module2) {
     var JsonWebTokenError = require_JsonWebTokenError();
     var NotBeforeError = function(message, date) {
       JsonWebTokenError.call(this, message);
@@ -10970,9 +10970,9 @@ var require_NotBeforeError = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/lib/TokenExpiredError.js
+// ../../work/main/node_modules/jsonwebtoken/lib/TokenExpiredError.js
 var require_TokenExpiredError = __commonJS({
-  "node_modules/jsonwebtoken/lib/TokenExpiredError.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/lib/TokenExpiredError.js"(exports2, module2) {
     var JsonWebTokenError = require_JsonWebTokenError();
     var TokenExpiredError = function(message, expiredAt) {
       JsonWebTokenError.call(this, message);
@@ -10985,9 +10985,9 @@ var require_TokenExpiredError = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/lib/timespan.js
+// ../../work/main/node_modules/jsonwebtoken/lib/timespan.js
 var require_timespan = __commonJS({
-  "node_modules/jsonwebtoken/lib/timespan.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/lib/timespan.js"(exports2, module2) {
     var ms = require_ms();
     module2.exports = function(time, iat) {
       var timestamp = iat || Math.floor(Date.now() / 1e3);
@@ -11006,9 +11006,9 @@ var require_timespan = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/internal/constants.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/constants.js
 var require_constants = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/internal/constants.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/constants.js"(exports2, module2) {
     "use strict";
     var SEMVER_SPEC_VERSION = "2.0.0";
     var MAX_LENGTH = 256;
@@ -11066,9 +11066,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/internal/debug.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/debug.js
 var require_debug = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/internal/debug.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/debug.js"(exports2, module2) {
     "use strict";
     var debug2 = typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG) ? (...args) => console.error("SEMVER", ...args) : () => {
     };
@@ -11076,9 +11076,9 @@ var require_debug = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/internal/re.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/re.js
 var require_re = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/internal/re.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/re.js"(exports2, module2) {
     "use strict";
     var {
       MAX_SAFE_COMPONENT_LENGTH,
@@ -11164,9 +11164,9 @@ var require_re = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/internal/parse-options.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/parse-options.js
 var require_parse_options = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/internal/parse-options.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/parse-options.js"(exports2, module2) {
     "use strict";
     var looseOption = Object.freeze({ loose: true });
     var emptyOpts = Object.freeze({});
@@ -11183,9 +11183,9 @@ var require_parse_options = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/internal/identifiers.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/identifiers.js
 var require_identifiers = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/internal/identifiers.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/identifiers.js"(exports2, module2) {
     "use strict";
     var numeric = /^[0-9]+$/;
     var compareIdentifiers = (a, b) => {
@@ -11208,9 +11208,9 @@ var require_identifiers = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/classes/semver.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/classes/semver.js
 var require_semver2 = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/classes/semver.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/classes/semver.js"(exports2, module2) {
     "use strict";
     var debug2 = require_debug();
     var { MAX_LENGTH, MAX_SAFE_INTEGER } = require_constants();
@@ -11500,9 +11500,9 @@ var require_semver2 = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/parse.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/parse.js
 var require_parse = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/parse.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/parse.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var parse2 = (version3, options, throwErrors = false) => {
@@ -11522,9 +11522,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/valid.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/valid.js
 var require_valid = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/valid.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/valid.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var valid = (version3, options) => {
@@ -11535,9 +11535,9 @@ var require_valid = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/clean.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/clean.js
 var require_clean = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/clean.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/clean.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var clean = (version3, options) => {
@@ -11548,9 +11548,9 @@ var require_clean = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/inc.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/inc.js
 var require_inc = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/inc.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/inc.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var inc = (version3, release, options, identifier, identifierBase) => {
@@ -11572,9 +11572,9 @@ var require_inc = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/diff.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/diff.js
 var require_diff = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/diff.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/diff.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var diff = (version1, version22) => {
@@ -11616,9 +11616,9 @@ var require_diff = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/major.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/major.js
 var require_major = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/major.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/major.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var major = (a, loose) => new SemVer(a, loose).major;
@@ -11626,9 +11626,9 @@ var require_major = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/minor.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/minor.js
 var require_minor = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/minor.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/minor.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var minor = (a, loose) => new SemVer(a, loose).minor;
@@ -11636,9 +11636,9 @@ var require_minor = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/patch.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/patch.js
 var require_patch = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/patch.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/patch.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var patch = (a, loose) => new SemVer(a, loose).patch;
@@ -11646,9 +11646,9 @@ var require_patch = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/prerelease.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/prerelease.js
 var require_prerelease = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/prerelease.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/prerelease.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var prerelease = (version3, options) => {
@@ -11659,9 +11659,9 @@ var require_prerelease = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/compare.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/compare.js
 var require_compare = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/compare.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/compare.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var compare2 = (a, b, loose) => new SemVer(a, loose).compare(new SemVer(b, loose));
@@ -11669,9 +11669,9 @@ var require_compare = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/rcompare.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/rcompare.js
 var require_rcompare = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/rcompare.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/rcompare.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var rcompare = (a, b, loose) => compare2(b, a, loose);
@@ -11679,9 +11679,9 @@ var require_rcompare = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/compare-loose.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/compare-loose.js
 var require_compare_loose = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/compare-loose.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/compare-loose.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var compareLoose = (a, b) => compare2(a, b, true);
@@ -11689,9 +11689,9 @@ var require_compare_loose = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/compare-build.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/compare-build.js
 var require_compare_build = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/compare-build.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/compare-build.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var compareBuild = (a, b, loose) => {
@@ -11703,9 +11703,9 @@ var require_compare_build = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/sort.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/sort.js
 var require_sort = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/sort.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/sort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
     var sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
@@ -11713,9 +11713,9 @@ var require_sort = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/rsort.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/rsort.js
 var require_rsort = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/rsort.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/rsort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
     var rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
@@ -11723,9 +11723,9 @@ var require_rsort = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/gt.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/gt.js
 var require_gt = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/gt.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/gt.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var gt = (a, b, loose) => compare2(a, b, loose) > 0;
@@ -11733,9 +11733,9 @@ var require_gt = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/lt.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/lt.js
 var require_lt = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/lt.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/lt.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var lt = (a, b, loose) => compare2(a, b, loose) < 0;
@@ -11743,9 +11743,9 @@ var require_lt = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/eq.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/eq.js
 var require_eq = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/eq.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/eq.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var eq = (a, b, loose) => compare2(a, b, loose) === 0;
@@ -11753,9 +11753,9 @@ var require_eq = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/neq.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/neq.js
 var require_neq = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/neq.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/neq.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var neq = (a, b, loose) => compare2(a, b, loose) !== 0;
@@ -11763,9 +11763,9 @@ var require_neq = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/gte.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/gte.js
 var require_gte = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/gte.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/gte.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var gte = (a, b, loose) => compare2(a, b, loose) >= 0;
@@ -11773,9 +11773,9 @@ var require_gte = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/lte.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/lte.js
 var require_lte = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/lte.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/lte.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var lte = (a, b, loose) => compare2(a, b, loose) <= 0;
@@ -11783,9 +11783,9 @@ var require_lte = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/cmp.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/cmp.js
 var require_cmp = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/cmp.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/cmp.js"(exports2, module2) {
     "use strict";
     var eq = require_eq();
     var neq = require_neq();
@@ -11833,9 +11833,9 @@ var require_cmp = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/coerce.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/coerce.js
 var require_coerce = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/coerce.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/coerce.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var parse2 = require_parse();
@@ -11879,9 +11879,9 @@ var require_coerce = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/truncate.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/truncate.js
 var require_truncate = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/truncate.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/truncate.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var constants4 = require_constants();
@@ -11920,9 +11920,9 @@ var require_truncate = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/internal/lrucache.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/lrucache.js
 var require_lrucache = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/internal/lrucache.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/lrucache.js"(exports2, module2) {
     "use strict";
     var LRUCache = class {
       constructor() {
@@ -11958,9 +11958,9 @@ var require_lrucache = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/internal/trim-comparator-whitespace.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/trim-comparator-whitespace.js
 var require_trim_comparator_whitespace = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/internal/trim-comparator-whitespace.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/trim-comparator-whitespace.js"(exports2, module2) {
     "use strict";
     var {
       MAX_LENGTH,
@@ -12149,9 +12149,9 @@ var require_trim_comparator_whitespace = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/classes/range.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/classes/range.js
 var require_range = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/classes/range.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/classes/range.js"(exports2, module2) {
     "use strict";
     var SPACE_CHARACTERS = /\s+/g;
     var Range = class _Range {
@@ -12534,9 +12534,9 @@ var require_range = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/classes/comparator.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/classes/comparator.js
 var require_comparator = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/classes/comparator.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/classes/comparator.js"(exports2, module2) {
     "use strict";
     var ANY = /* @__PURE__ */ Symbol("SemVer ANY");
     var Comparator = class _Comparator {
@@ -12647,9 +12647,9 @@ var require_comparator = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/functions/satisfies.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/satisfies.js
 var require_satisfies = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/functions/satisfies.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/satisfies.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var satisfies = (version3, range, options) => {
@@ -12664,9 +12664,9 @@ var require_satisfies = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/ranges/to-comparators.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/to-comparators.js
 var require_to_comparators = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var toComparators = (range, options) => new Range(range, options).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
@@ -12674,9 +12674,9 @@ var require_to_comparators = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/ranges/max-satisfying.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/max-satisfying.js
 var require_max_satisfying = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/ranges/max-satisfying.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/max-satisfying.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var Range = require_range();
@@ -12703,9 +12703,9 @@ var require_max_satisfying = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/ranges/min-satisfying.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/min-satisfying.js
 var require_min_satisfying = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/ranges/min-satisfying.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/min-satisfying.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var Range = require_range();
@@ -12732,9 +12732,9 @@ var require_min_satisfying = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/ranges/min-version.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/min-version.js
 var require_min_version = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/ranges/min-version.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/min-version.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var Range = require_range();
@@ -12791,9 +12791,9 @@ var require_min_version = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/ranges/valid.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/valid.js
 var require_valid2 = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/ranges/valid.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/valid.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var validRange = (range, options) => {
@@ -12807,9 +12807,9 @@ var require_valid2 = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/ranges/outside.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/outside.js
 var require_outside = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/ranges/outside.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/outside.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var Comparator = require_comparator();
@@ -12876,9 +12876,9 @@ var require_outside = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/ranges/gtr.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/gtr.js
 var require_gtr = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/ranges/gtr.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/gtr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
     var gtr = (version3, range, options) => outside(version3, range, ">", options);
@@ -12886,9 +12886,9 @@ var require_gtr = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/ranges/ltr.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/ltr.js
 var require_ltr = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/ranges/ltr.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/ltr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
     var ltr = (version3, range, options) => outside(version3, range, "<", options);
@@ -12896,9 +12896,9 @@ var require_ltr = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/ranges/intersects.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/intersects.js
 var require_intersects = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/ranges/intersects.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/intersects.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var intersects = (r1, r2, options) => {
@@ -12910,9 +12910,9 @@ var require_intersects = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/ranges/simplify.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/simplify.js
 var require_simplify = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/ranges/simplify.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/simplify.js"(exports2, module2) {
     "use strict";
     var satisfies = require_satisfies();
     var compare2 = require_compare();
@@ -12960,9 +12960,9 @@ var require_simplify = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/ranges/subset.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/subset.js
 var require_subset = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/ranges/subset.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/subset.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var Comparator = require_comparator();
@@ -13122,9 +13122,9 @@ var require_subset = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/node_modules/semver/index.js
+// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/index.js
 var require_semver3 = __commonJS({
-  "node_modules/jsonwebtoken/node_modules/semver/index.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/index.js"(exports2, module2) {
     "use strict";
     var internalRe = require_re();
     var constants4 = require_constants();
@@ -13219,25 +13219,25 @@ var require_semver3 = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/lib/asymmetricKeyDetailsSupported.js
+// ../../work/main/node_modules/jsonwebtoken/lib/asymmetricKeyDetailsSupported.js
 var require_asymmetricKeyDetailsSupported = __commonJS({
-  "node_modules/jsonwebtoken/lib/asymmetricKeyDetailsSupported.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/lib/asymmetricKeyDetailsSupported.js"(exports2, module2) {
     var semver = require_semver3();
     module2.exports = semver.satisfies(process.version, ">=15.7.0");
   }
 });
 
-// node_modules/jsonwebtoken/lib/rsaPssKeyDetailsSupported.js
+// ../../work/main/node_modules/jsonwebtoken/lib/rsaPssKeyDetailsSupported.js
 var require_rsaPssKeyDetailsSupported = __commonJS({
-  "node_modules/jsonwebtoken/lib/rsaPssKeyDetailsSupported.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/lib/rsaPssKeyDetailsSupported.js"(exports2, module2) {
     var semver = require_semver3();
     module2.exports = semver.satisfies(process.version, ">=16.9.0");
   }
 });
 
-// node_modules/jsonwebtoken/lib/validateAsymmetricKey.js
+// ../../work/main/node_modules/jsonwebtoken/lib/validateAsymmetricKey.js
 var require_validateAsymmetricKey = __commonJS({
-  "node_modules/jsonwebtoken/lib/validateAsymmetricKey.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/lib/validateAsymmetricKey.js"(exports2, module2) {
     var ASYMMETRIC_KEY_DETAILS_SUPPORTED = require_asymmetricKeyDetailsSupported();
     var RSA_PSS_KEY_DETAILS_SUPPORTED = require_rsaPssKeyDetailsSupported();
     var allowedAlgorithmsForKeys = {
@@ -13288,17 +13288,17 @@ var require_validateAsymmetricKey = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/lib/psSupported.js
+// ../../work/main/node_modules/jsonwebtoken/lib/psSupported.js
 var require_psSupported = __commonJS({
-  "node_modules/jsonwebtoken/lib/psSupported.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/lib/psSupported.js"(exports2, module2) {
     var semver = require_semver3();
     module2.exports = semver.satisfies(process.version, "^6.12.0 || >=8.0.0");
   }
 });
 
-// node_modules/jsonwebtoken/verify.js
+// ../../work/main/node_modules/jsonwebtoken/verify.js
 var require_verify = __commonJS({
-  "node_modules/jsonwebtoken/verify.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/verify.js"(exports2, module2) {
     var JsonWebTokenError = require_JsonWebTokenError();
     var NotBeforeError = require_NotBeforeError();
     var TokenExpiredError = require_TokenExpiredError();
@@ -13511,9 +13511,9 @@ var require_verify = __commonJS({
   }
 });
 
-// node_modules/lodash.includes/index.js
+// ../../work/main/node_modules/lodash.includes/index.js
 var require_lodash = __commonJS({
-  "node_modules/lodash.includes/index.js"(exports2, module2) {
+  "../../work/main/node_modules/lodash.includes/index.js"(exports2, module2) {
     var INFINITY = 1 / 0;
     var MAX_SAFE_INTEGER = 9007199254740991;
     var MAX_INTEGER = 17976931348623157e292;
@@ -13695,9 +13695,9 @@ var require_lodash = __commonJS({
   }
 });
 
-// node_modules/lodash.isboolean/index.js
+// ../../work/main/node_modules/lodash.isboolean/index.js
 var require_lodash2 = __commonJS({
-  "node_modules/lodash.isboolean/index.js"(exports2, module2) {
+  "../../work/main/node_modules/lodash.isboolean/index.js"(exports2, module2) {
     var boolTag = "[object Boolean]";
     var objectProto = Object.prototype;
     var objectToString = objectProto.toString;
@@ -13711,9 +13711,9 @@ var require_lodash2 = __commonJS({
   }
 });
 
-// node_modules/lodash.isinteger/index.js
+// ../../work/main/node_modules/lodash.isinteger/index.js
 var require_lodash3 = __commonJS({
-  "node_modules/lodash.isinteger/index.js"(exports2, module2) {
+  "../../work/main/node_modules/lodash.isinteger/index.js"(exports2, module2) {
     var INFINITY = 1 / 0;
     var MAX_INTEGER = 17976931348623157e292;
     var NAN = 0 / 0;
@@ -13775,9 +13775,9 @@ var require_lodash3 = __commonJS({
   }
 });
 
-// node_modules/lodash.isnumber/index.js
+// ../../work/main/node_modules/lodash.isnumber/index.js
 var require_lodash4 = __commonJS({
-  "node_modules/lodash.isnumber/index.js"(exports2, module2) {
+  "../../work/main/node_modules/lodash.isnumber/index.js"(exports2, module2) {
     var numberTag = "[object Number]";
     var objectProto = Object.prototype;
     var objectToString = objectProto.toString;
@@ -13791,9 +13791,9 @@ var require_lodash4 = __commonJS({
   }
 });
 
-// node_modules/lodash.isplainobject/index.js
+// ../../work/main/node_modules/lodash.isplainobject/index.js
 var require_lodash5 = __commonJS({
-  "node_modules/lodash.isplainobject/index.js"(exports2, module2) {
+  "../../work/main/node_modules/lodash.isplainobject/index.js"(exports2, module2) {
     var objectTag = "[object Object]";
     function isHostObject(value) {
       var result = false;
@@ -13835,9 +13835,9 @@ var require_lodash5 = __commonJS({
   }
 });
 
-// node_modules/lodash.isstring/index.js
+// ../../work/main/node_modules/lodash.isstring/index.js
 var require_lodash6 = __commonJS({
-  "node_modules/lodash.isstring/index.js"(exports2, module2) {
+  "../../work/main/node_modules/lodash.isstring/index.js"(exports2, module2) {
     var stringTag = "[object String]";
     var objectProto = Object.prototype;
     var objectToString = objectProto.toString;
@@ -13852,9 +13852,9 @@ var require_lodash6 = __commonJS({
   }
 });
 
-// node_modules/lodash.once/index.js
+// ../../work/main/node_modules/lodash.once/index.js
 var require_lodash7 = __commonJS({
-  "node_modules/lodash.once/index.js"(exports2, module2) {
+  "../../work/main/node_modules/lodash.once/index.js"(exports2, module2) {
     var FUNC_ERROR_TEXT = "Expected a function";
     var INFINITY = 1 / 0;
     var MAX_INTEGER = 17976931348623157e292;
@@ -13933,9 +13933,9 @@ var require_lodash7 = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/sign.js
+// ../../work/main/node_modules/jsonwebtoken/sign.js
 var require_sign = __commonJS({
-  "node_modules/jsonwebtoken/sign.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/sign.js"(exports2, module2) {
     var timespan = require_timespan();
     var PS_SUPPORTED = require_psSupported();
     var validateAsymmetricKey = require_validateAsymmetricKey();
@@ -14158,9 +14158,9 @@ var require_sign = __commonJS({
   }
 });
 
-// node_modules/jsonwebtoken/index.js
+// ../../work/main/node_modules/jsonwebtoken/index.js
 var require_jsonwebtoken = __commonJS({
-  "node_modules/jsonwebtoken/index.js"(exports2, module2) {
+  "../../work/main/node_modules/jsonwebtoken/index.js"(exports2, module2) {
     module2.exports = {
       decode: require_decode(),
       verify: require_verify(),
@@ -14172,9 +14172,9 @@ var require_jsonwebtoken = __commonJS({
   }
 });
 
-// node_modules/@azure/core-client/dist/commonjs/state-cjs.js
+// ../../work/main/node_modules/@azure/core-client/dist/commonjs/state-cjs.js
 var require_state_cjs = __commonJS({
-  "node_modules/@azure/core-client/dist/commonjs/state-cjs.js"(exports2) {
+  "../../work/main/node_modules/@azure/core-client/dist/commonjs/state-cjs.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.state = void 0;
@@ -14184,7 +14184,7 @@ var require_state_cjs = __commonJS({
   }
 });
 
-// node_modules/is-docker/index.js
+// ../../work/main/node_modules/is-docker/index.js
 function hasDockerEnv() {
   try {
     import_node_fs.default.statSync("/.dockerenv");
@@ -14208,12 +14208,12 @@ function isDocker() {
 }
 var import_node_fs, isDockerCached;
 var init_is_docker = __esm({
-  "node_modules/is-docker/index.js"() {
+  "../../work/main/node_modules/is-docker/index.js"() {
     import_node_fs = __toESM(require("node:fs"), 1);
   }
 });
 
-// node_modules/is-inside-container/index.js
+// ../../work/main/node_modules/is-inside-container/index.js
 function isInsideContainer() {
   if (cachedResult === void 0) {
     cachedResult = hasContainerEnv() || isDocker();
@@ -14222,7 +14222,7 @@ function isInsideContainer() {
 }
 var import_node_fs2, cachedResult, hasContainerEnv;
 var init_is_inside_container = __esm({
-  "node_modules/is-inside-container/index.js"() {
+  "../../work/main/node_modules/is-inside-container/index.js"() {
     import_node_fs2 = __toESM(require("node:fs"), 1);
     init_is_docker();
     hasContainerEnv = () => {
@@ -14236,10 +14236,10 @@ var init_is_inside_container = __esm({
   }
 });
 
-// node_modules/is-wsl/index.js
+// ../../work/main/node_modules/is-wsl/index.js
 var import_node_process4, import_node_os3, import_node_fs3, isWsl, is_wsl_default;
 var init_is_wsl = __esm({
-  "node_modules/is-wsl/index.js"() {
+  "../../work/main/node_modules/is-wsl/index.js"() {
     import_node_process4 = __toESM(require("node:process"), 1);
     import_node_os3 = __toESM(require("node:os"), 1);
     import_node_fs3 = __toESM(require("node:fs"), 1);
@@ -14269,10 +14269,10 @@ var init_is_wsl = __esm({
   }
 });
 
-// node_modules/powershell-utils/index.js
+// ../../work/main/node_modules/powershell-utils/index.js
 var import_node_process5, import_node_buffer, import_node_util4, import_node_child_process, execFile, powerShellPath, argumentsPrefix, encodeCommand, escapeArgument, createArguments, createExecFileOptions, executePowerShell;
 var init_powershell_utils = __esm({
-  "node_modules/powershell-utils/index.js"() {
+  "../../work/main/node_modules/powershell-utils/index.js"() {
     import_node_process5 = __toESM(require("node:process"), 1);
     import_node_buffer = require("node:buffer");
     import_node_util4 = require("node:util");
@@ -14312,7 +14312,7 @@ var init_powershell_utils = __esm({
   }
 });
 
-// node_modules/wsl-utils/utilities.js
+// ../../work/main/node_modules/wsl-utils/utilities.js
 function parseMountPointFromConfig(content) {
   for (const line of content.split("\n")) {
     if (/^\s*#/.test(line)) {
@@ -14326,14 +14326,14 @@ function parseMountPointFromConfig(content) {
   }
 }
 var init_utilities = __esm({
-  "node_modules/wsl-utils/utilities.js"() {
+  "../../work/main/node_modules/wsl-utils/utilities.js"() {
   }
 });
 
-// node_modules/wsl-utils/index.js
+// ../../work/main/node_modules/wsl-utils/index.js
 var import_node_path2, import_node_util5, import_node_child_process2, import_promises2, execFile2, wslDrivesMountPoint, powerShellPathFromWsl, powerShellPath2, canAccessPowerShellPromise, canAccessPowerShell, wslDefaultBrowser, isUrl, convertPath, convertWslPathToWindows;
 var init_wsl_utils = __esm({
-  "node_modules/wsl-utils/index.js"() {
+  "../../work/main/node_modules/wsl-utils/index.js"() {
     import_node_path2 = __toESM(require("node:path"), 1);
     import_node_util5 = require("node:util");
     import_node_child_process2 = __toESM(require("node:child_process"), 1);
@@ -14415,7 +14415,7 @@ var init_wsl_utils = __esm({
   }
 });
 
-// node_modules/define-lazy-prop/index.js
+// ../../work/main/node_modules/define-lazy-prop/index.js
 function defineLazyProperty(object, propertyName, valueGetter) {
   const define2 = (value) => Object.defineProperty(object, propertyName, { value, enumerable: true, writable: true });
   Object.defineProperty(object, propertyName, {
@@ -14433,11 +14433,11 @@ function defineLazyProperty(object, propertyName, valueGetter) {
   return object;
 }
 var init_define_lazy_prop = __esm({
-  "node_modules/define-lazy-prop/index.js"() {
+  "../../work/main/node_modules/define-lazy-prop/index.js"() {
   }
 });
 
-// node_modules/default-browser-id/index.js
+// ../../work/main/node_modules/default-browser-id/index.js
 async function defaultBrowserId() {
   if (import_node_process6.default.platform !== "darwin") {
     throw new Error("macOS only");
@@ -14452,7 +14452,7 @@ async function defaultBrowserId() {
 }
 var import_node_util6, import_node_process6, import_node_child_process3, execFileAsync;
 var init_default_browser_id = __esm({
-  "node_modules/default-browser-id/index.js"() {
+  "../../work/main/node_modules/default-browser-id/index.js"() {
     import_node_util6 = require("node:util");
     import_node_process6 = __toESM(require("node:process"), 1);
     import_node_child_process3 = require("node:child_process");
@@ -14460,7 +14460,7 @@ var init_default_browser_id = __esm({
   }
 });
 
-// node_modules/run-applescript/index.js
+// ../../work/main/node_modules/run-applescript/index.js
 async function runAppleScript(script, { humanReadableOutput = true, signal } = {}) {
   if (import_node_process7.default.platform !== "darwin") {
     throw new Error("macOS only");
@@ -14475,7 +14475,7 @@ async function runAppleScript(script, { humanReadableOutput = true, signal } = {
 }
 var import_node_process7, import_node_util7, import_node_child_process4, execFileAsync2;
 var init_run_applescript = __esm({
-  "node_modules/run-applescript/index.js"() {
+  "../../work/main/node_modules/run-applescript/index.js"() {
     import_node_process7 = __toESM(require("node:process"), 1);
     import_node_util7 = require("node:util");
     import_node_child_process4 = require("node:child_process");
@@ -14483,7 +14483,7 @@ var init_run_applescript = __esm({
   }
 });
 
-// node_modules/bundle-name/index.js
+// ../../work/main/node_modules/bundle-name/index.js
 async function bundleName(bundleId) {
   if (typeof bundleId !== "string") {
     throw new TypeError("Expected a string bundle identifier");
@@ -14496,13 +14496,13 @@ tell application "System Events" to get value of property list item "CFBundleNam
 }
 var bundleIdentifierPattern;
 var init_bundle_name = __esm({
-  "node_modules/bundle-name/index.js"() {
+  "../../work/main/node_modules/bundle-name/index.js"() {
     init_run_applescript();
     bundleIdentifierPattern = /^[^\n\r"\\]+$/u;
   }
 });
 
-// node_modules/default-browser/windows.js
+// ../../work/main/node_modules/default-browser/windows.js
 async function defaultBrowser(_execFileAsync = execFileAsync3) {
   const regPath = `${import_node_process8.default.env.SYSTEMROOT ?? import_node_process8.default.env.windir ?? "C:\\Windows"}\\System32\\reg.exe`;
   const { stdout } = await _execFileAsync(regPath, [
@@ -14524,7 +14524,7 @@ async function defaultBrowser(_execFileAsync = execFileAsync3) {
 }
 var import_node_process8, import_node_util8, import_node_child_process5, execFileAsync3, windowsBrowserProgIds, _windowsBrowserProgIdMap, UnknownBrowserError;
 var init_windows = __esm({
-  "node_modules/default-browser/windows.js"() {
+  "../../work/main/node_modules/default-browser/windows.js"() {
     import_node_process8 = __toESM(require("node:process"), 1);
     import_node_util8 = require("node:util");
     import_node_child_process5 = require("node:child_process");
@@ -14554,7 +14554,7 @@ var init_windows = __esm({
   }
 });
 
-// node_modules/default-browser/index.js
+// ../../work/main/node_modules/default-browser/index.js
 async function defaultBrowser2() {
   if (import_node_process9.default.platform === "darwin") {
     const id = await defaultBrowserId();
@@ -14574,7 +14574,7 @@ async function defaultBrowser2() {
 }
 var import_node_util9, import_node_process9, import_node_child_process6, execFileAsync4, titleize;
 var init_default_browser = __esm({
-  "node_modules/default-browser/index.js"() {
+  "../../work/main/node_modules/default-browser/index.js"() {
     import_node_util9 = require("node:util");
     import_node_process9 = __toESM(require("node:process"), 1);
     import_node_child_process6 = require("node:child_process");
@@ -14587,17 +14587,17 @@ var init_default_browser = __esm({
   }
 });
 
-// node_modules/is-in-ssh/index.js
+// ../../work/main/node_modules/is-in-ssh/index.js
 var import_node_process10, isInSsh, is_in_ssh_default;
 var init_is_in_ssh = __esm({
-  "node_modules/is-in-ssh/index.js"() {
+  "../../work/main/node_modules/is-in-ssh/index.js"() {
     import_node_process10 = __toESM(require("node:process"), 1);
     isInSsh = Boolean(import_node_process10.default.env.SSH_CONNECTION || import_node_process10.default.env.SSH_CLIENT || import_node_process10.default.env.SSH_TTY);
     is_in_ssh_default = isInSsh;
   }
 });
 
-// node_modules/open/index.js
+// ../../work/main/node_modules/open/index.js
 var open_exports = {};
 __export(open_exports, {
   apps: () => apps,
@@ -14625,7 +14625,7 @@ function detectPlatformBinary({ [platform]: platformBinary }, { wsl } = {}) {
 }
 var import_node_process11, import_node_path3, import_node_url, import_node_child_process7, import_promises3, import_meta, fallbackAttemptSymbol, __dirname, localXdgOpenPath, platform, arch, tryEachApp, baseOpen, open, openApp, apps, open_default;
 var init_open = __esm({
-  "node_modules/open/index.js"() {
+  "../../work/main/node_modules/open/index.js"() {
     import_node_process11 = __toESM(require("node:process"), 1);
     import_node_path3 = __toESM(require("node:path"), 1);
     import_node_url = require("node:url");
@@ -14967,7 +14967,7 @@ var OidcTokenUnavailable = class extends Error {
 var NoCredentialConfigured = class extends Error {
 };
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
 var AbortError = class extends Error {
   constructor(message) {
     super(message);
@@ -14975,7 +14975,7 @@ var AbortError = class extends Error {
   }
 };
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/logger/log.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/logger/log.js
 var import_node_os = require("node:os");
 var import_node_util = __toESM(require("node:util"), 1);
 var import_node_process = __toESM(require("node:process"), 1);
@@ -14983,7 +14983,7 @@ function log(message, ...args) {
   import_node_process.default.stderr.write(`${import_node_util.default.format(message, ...args)}${import_node_os.EOL}`);
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/env.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/env.js
 var import_node_process2 = __toESM(require("node:process"), 1);
 function getEnvironmentVariable(name3) {
   return import_node_process2.default.env[name3];
@@ -14992,7 +14992,7 @@ var isDeno = typeof import_node_process2.default.versions.deno === "string" && i
 var isBun = typeof import_node_process2.default.versions.bun === "string" && import_node_process2.default.versions.bun.length > 0;
 var isNodeLike = true;
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/logger/debug.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/logger/debug.js
 var debugEnvVariable = getEnvironmentVariable("DEBUG");
 var enabledString;
 var enabledNamespaces = [];
@@ -15150,7 +15150,7 @@ function extend(namespace) {
 }
 var debug_default = debugObj;
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/logger/logger.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/logger/logger.js
 var TYPESPEC_RUNTIME_LOG_LEVELS = ["verbose", "info", "warning", "error"];
 var levelMap = {
   verbose: 400,
@@ -15238,7 +15238,7 @@ function createClientLogger(namespace) {
   return context.createClientLogger(namespace);
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/httpHeaders.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/httpHeaders.js
 function normalizeName(name3) {
   return name3.toLowerCase();
 }
@@ -15324,12 +15324,12 @@ function createHttpHeaders(rawHeaders) {
   return new HttpHeadersImpl(rawHeaders);
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/uuidUtils.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/uuidUtils.js
 function randomUUID() {
   return globalThis.crypto.randomUUID();
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/pipelineRequest.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/pipelineRequest.js
 var PipelineRequestImpl = class {
   url;
   method;
@@ -15376,7 +15376,7 @@ function createPipelineRequest(options) {
   return new PipelineRequestImpl(options);
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/pipeline.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/pipeline.js
 var ValidPhaseNames = /* @__PURE__ */ new Set(["Deserialize", "Serialize", "Retry", "Sign"]);
 var HttpPipeline = class _HttpPipeline {
   _policies = [];
@@ -15557,12 +15557,12 @@ function createEmptyPipeline() {
   return HttpPipeline.create();
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/object.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/object.js
 function isObject(input) {
   return typeof input === "object" && input !== null && !Array.isArray(input) && !(input instanceof RegExp) && !(input instanceof Date);
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/error.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/error.js
 function isError(e) {
   if (isObject(e)) {
     const hasName = typeof e.name === "string";
@@ -15572,11 +15572,11 @@ function isError(e) {
   return false;
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/inspect.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/inspect.js
 var import_node_util2 = require("node:util");
 var custom = import_node_util2.inspect.custom;
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/sanitizer.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/sanitizer.js
 var RedactedString = "REDACTED";
 var defaultAllowedHeaderNames = [
   "x-ms-client-request-id",
@@ -15713,7 +15713,7 @@ var Sanitizer = class {
   }
 };
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/restError.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/restError.js
 var errorSanitizer = new Sanitizer();
 var RestError = class _RestError extends Error {
   /**
@@ -15781,7 +15781,7 @@ function isRestError(e) {
   return isError(e) && e.name === "RestError";
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/bytesEncoding.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/bytesEncoding.js
 function uint8ArrayToString(bytes, format) {
   return Buffer.from(bytes).toString(format);
 }
@@ -15789,17 +15789,17 @@ function stringToUint8Array(value, format) {
   return Buffer.from(value, format);
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/nodeHttpClient.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/nodeHttpClient.js
 var import_node_http = __toESM(require("node:http"), 1);
 var import_node_https = __toESM(require("node:https"), 1);
 var import_node_zlib = __toESM(require("node:zlib"), 1);
 var import_node_stream = require("node:stream");
 var import_node_util3 = require("node:util");
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/log.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/log.js
 var logger = createClientLogger("ts-http-runtime");
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/requestBodyHeaders.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/requestBodyHeaders.js
 function getHeaderPairs(headers) {
   return Array.isArray(headers[0]) ? headers : Array.from({ length: Math.ceil(headers.length / 2) }, (_, index) => [
     headers[index * 2],
@@ -15881,7 +15881,7 @@ function removeRequestBodyHeaders(request) {
   stripRequestBodyHeaders(request, true);
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/nodeExpectContinue.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/nodeExpectContinue.js
 var EXPECT_CONTINUE_TIMEOUT_IN_MS = 1e3;
 function getHeaderValues(headers, name3) {
   if (Array.isArray(headers)) {
@@ -16057,7 +16057,7 @@ function createExpectContinueRequest(options) {
   }
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/responseBody.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/responseBody.js
 var responseBodySources = /* @__PURE__ */ new WeakMap();
 var responseBodyDisposers = /* @__PURE__ */ new WeakMap();
 var requestCompletions = /* @__PURE__ */ new WeakMap();
@@ -16161,7 +16161,7 @@ async function disposeResponseBody(response) {
   }
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/nodeHttpClient.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/nodeHttpClient.js
 var DEFAULT_TLS_SETTINGS = {};
 function isReadableStream(body) {
   return typeof body === "object" && body !== null && "pipe" in body && typeof body.pipe === "function";
@@ -16615,12 +16615,12 @@ function createNodeHttpClient() {
   return new NodeHttpClient();
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/defaultHttpClient.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/defaultHttpClient.js
 function createDefaultHttpClient() {
   return createNodeHttpClient();
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/policies/logPolicy.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/logPolicy.js
 var logPolicyName = "logPolicy";
 function logPolicy(options = {}) {
   const logger27 = options.logger ?? logger.info;
@@ -16643,23 +16643,23 @@ function logPolicy(options = {}) {
   };
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/userAgentPlatform.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/userAgentPlatform.js
 function getHeaderName() {
   return "User-Agent";
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/constants.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/constants.js
 var DEFAULT_RETRY_POLICY_COUNT = 3;
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/userAgent.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/userAgent.js
 function getUserAgentHeaderName() {
   return getHeaderName();
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/policies/userAgentPolicy.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/userAgentPolicy.js
 var UserAgentHeaderName = getUserAgentHeaderName();
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/random.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/random.js
 function getRandomIntegerInclusive(min, max) {
   min = Math.ceil(min);
   max = Math.floor(max);
@@ -16667,7 +16667,7 @@ function getRandomIntegerInclusive(min, max) {
   return offset + min;
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/delay.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/delay.js
 function calculateRetryDelay(retryAttempt, config) {
   const exponentialDelay = config.retryDelayInMs * Math.pow(2, retryAttempt);
   const clampedDelay = Math.min(config.maxRetryDelayInMs, exponentialDelay);
@@ -16675,7 +16675,7 @@ function calculateRetryDelay(retryAttempt, config) {
   return { retryAfterInMs };
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/helpers.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/helpers.js
 var StandardAbortMessage = "The operation was aborted.";
 function delay(delayInMs, value, options) {
   return new Promise((resolve, reject) => {
@@ -16718,7 +16718,7 @@ function parseHeaderValueAsNumber(response, headerName) {
   return valueAsNum;
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/retryStrategies/throttlingRetryStrategy.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/retryStrategies/throttlingRetryStrategy.js
 var RetryAfterHeader = "Retry-After";
 var AllRetryAfterHeaders = ["retry-after-ms", "x-ms-retry-after-ms", RetryAfterHeader];
 function getRetryAfterInMs(response) {
@@ -16760,7 +16760,7 @@ function throttlingRetryStrategy() {
   };
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/retryStrategies/exponentialRetryStrategy.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/retryStrategies/exponentialRetryStrategy.js
 var DEFAULT_CLIENT_RETRY_INTERVAL = 1e3;
 var DEFAULT_CLIENT_MAX_RETRY_INTERVAL = 1e3 * 64;
 function exponentialRetryStrategy(options = {}) {
@@ -16797,7 +16797,7 @@ function isSystemError(err) {
   return err.code === "ETIMEDOUT" || err.code === "ESOCKETTIMEDOUT" || err.code === "ECONNREFUSED" || err.code === "ECONNRESET" || err.code === "ENOENT" || err.code === "ENOTFOUND";
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/policies/retryPolicy.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/retryPolicy.js
 var retryPolicyLogger = createClientLogger("ts-http-runtime retryPolicy");
 var retryPolicyName = "retryPolicy";
 function retryPolicy(strategies, options = { maxRetries: DEFAULT_RETRY_POLICY_COUNT }) {
@@ -16886,7 +16886,7 @@ function retryPolicy(strategies, options = { maxRetries: DEFAULT_RETRY_POLICY_CO
   };
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/policies/defaultRetryPolicy.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/defaultRetryPolicy.js
 var defaultRetryPolicyName = "defaultRetryPolicy";
 function defaultRetryPolicy(options = {}) {
   return {
@@ -16897,7 +16897,7 @@ function defaultRetryPolicy(options = {}) {
   };
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/formData.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/formData.js
 function convertBodyToFormDataMap(body) {
   if (typeof FormData !== "undefined" && body instanceof FormData) {
     const formDataMap = {};
@@ -16914,7 +16914,7 @@ function convertBodyToFormDataMap(body) {
   return void 0;
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/policies/formDataPolicy.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/formDataPolicy.js
 var formDataPolicyName = "formDataPolicy";
 function formDataPolicy() {
   return {
@@ -16984,7 +16984,7 @@ async function prepareFormData(formData, request) {
   request.multipartBody = { parts };
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/policies/agentPolicy.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/agentPolicy.js
 var agentPolicyName = "agentPolicy";
 function agentPolicy(agent) {
   return {
@@ -16998,7 +16998,7 @@ function agentPolicy(agent) {
   };
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/policies/tlsPolicy.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/tlsPolicy.js
 var tlsPolicyName = "tlsPolicy";
 function tlsPolicy(tlsSettings) {
   return {
@@ -17012,7 +17012,7 @@ function tlsPolicy(tlsSettings) {
   };
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/policies/proxyPolicy.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/proxyPolicy.js
 var import_https_proxy_agent = __toESM(require_dist2(), 1);
 var import_http_proxy_agent = __toESM(require_dist3(), 1);
 var HTTPS_PROXY = "HTTPS_PROXY";
@@ -17135,7 +17135,7 @@ function proxyPolicy(proxySettings, options) {
   };
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/policies/decompressResponsePolicy.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/decompressResponsePolicy.js
 var decompressResponsePolicyName = "decompressResponsePolicy";
 function decompressResponsePolicy() {
   return {
@@ -17149,7 +17149,7 @@ function decompressResponsePolicy() {
   };
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/policies/redirectPolicy.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/redirectPolicy.js
 var redirectPolicyName = "redirectPolicy";
 var allowedRedirect = ["GET", "HEAD"];
 function redirectPolicy(options = {}) {
@@ -17191,12 +17191,12 @@ async function handleRedirect(next, response, maxRetries, allowCrossOriginRedire
   return response;
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/typeGuards.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/typeGuards.js
 function isBlob(x) {
   return x instanceof Blob;
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/util/concat.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/concat.js
 var import_stream = require("stream");
 async function* streamAsyncIterator() {
   const reader = this.getReader();
@@ -17250,7 +17250,7 @@ async function concat(sources) {
   };
 }
 
-// node_modules/@typespec/ts-http-runtime/dist/esm/policies/multipartPolicy.js
+// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/multipartPolicy.js
 function generateBoundary() {
   return `----AzSDKFormBoundary${randomUUID()}`;
 }
@@ -17347,12 +17347,12 @@ function multipartPolicy() {
   };
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/pipeline.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/pipeline.js
 function createEmptyPipeline2() {
   return createEmptyPipeline();
 }
 
-// node_modules/@azure/logger/dist/esm/index.js
+// ../../work/main/node_modules/@azure/logger/dist/esm/index.js
 var context2 = createLoggerContext({
   logLevelEnvVarName: "AZURE_LOG_LEVEL",
   namespace: "azure"
@@ -17365,10 +17365,10 @@ function createClientLogger2(namespace) {
   return context2.createClientLogger(namespace);
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/log.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/log.js
 var logger2 = createClientLogger2("core-rest-pipeline");
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/logPolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/logPolicy.js
 function logPolicy2(options = {}) {
   return logPolicy({
     logger: logger2.info,
@@ -17376,12 +17376,12 @@ function logPolicy2(options = {}) {
   });
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/redirectPolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/redirectPolicy.js
 function redirectPolicy2(options = {}) {
   return redirectPolicy(options);
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgentPlatform.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgentPlatform.js
 var import_node_os2 = __toESM(require("node:os"), 1);
 var import_node_process3 = __toESM(require("node:process"), 1);
 function getHeaderName2() {
@@ -17400,11 +17400,11 @@ async function setPlatformSpecificData2(map) {
   }
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/constants.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/constants.js
 var SDK_VERSION2 = "1.25.1";
 var DEFAULT_RETRY_POLICY_COUNT2 = 3;
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgent.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgent.js
 function getUserAgentString(telemetryInfo) {
   const parts = [];
   for (const [key, value] of telemetryInfo) {
@@ -17425,7 +17425,7 @@ async function getUserAgentValue2(prefix) {
   return userAgentValue;
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/userAgentPolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/userAgentPolicy.js
 var UserAgentHeaderName2 = getUserAgentHeaderName2();
 var userAgentPolicyName2 = "userAgentPolicy";
 function userAgentPolicy2(options = {}) {
@@ -17441,7 +17441,7 @@ function userAgentPolicy2(options = {}) {
   };
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/util/file.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/util/file.js
 var rawContent = /* @__PURE__ */ Symbol("rawContent");
 function hasRawContent(x) {
   return typeof x[rawContent] === "function";
@@ -17454,7 +17454,7 @@ function getRawContent(blob) {
   }
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/multipartPolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/multipartPolicy.js
 var multipartPolicyName2 = multipartPolicyName;
 function multipartPolicy2() {
   const tspPolicy = multipartPolicy();
@@ -17473,22 +17473,22 @@ function multipartPolicy2() {
   };
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/decompressResponsePolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/decompressResponsePolicy.js
 function decompressResponsePolicy2() {
   return decompressResponsePolicy();
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/defaultRetryPolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/defaultRetryPolicy.js
 function defaultRetryPolicy2(options = {}) {
   return defaultRetryPolicy(options);
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/formDataPolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/formDataPolicy.js
 function formDataPolicy2() {
   return formDataPolicy();
 }
 
-// node_modules/@azure/abort-controller/dist/esm/AbortError.js
+// ../../work/main/node_modules/@azure/abort-controller/dist/esm/AbortError.js
 var AbortError2 = class extends Error {
   constructor(message) {
     super(message);
@@ -17496,7 +17496,7 @@ var AbortError2 = class extends Error {
   }
 };
 
-// node_modules/@azure/core-util/dist/esm/createAbortablePromise.js
+// ../../work/main/node_modules/@azure/core-util/dist/esm/createAbortablePromise.js
 function createAbortablePromise(buildPromise, options) {
   const { cleanupBeforeAbort, abortSignal, abortErrorMsg } = options ?? {};
   return new Promise((resolve, reject) => {
@@ -17529,7 +17529,7 @@ function createAbortablePromise(buildPromise, options) {
   });
 }
 
-// node_modules/@azure/core-util/dist/esm/delay.js
+// ../../work/main/node_modules/@azure/core-util/dist/esm/delay.js
 var StandardAbortMessage2 = "The delay was aborted.";
 function delay2(timeInMs, options) {
   let token;
@@ -17543,7 +17543,7 @@ function delay2(timeInMs, options) {
   });
 }
 
-// node_modules/@azure/core-util/dist/esm/error.js
+// ../../work/main/node_modules/@azure/core-util/dist/esm/error.js
 function getErrorMessage(e) {
   if (isError(e)) {
     return e.message;
@@ -17562,7 +17562,7 @@ function getErrorMessage(e) {
   }
 }
 
-// node_modules/@azure/core-util/dist/esm/index.js
+// ../../work/main/node_modules/@azure/core-util/dist/esm/index.js
 function calculateRetryDelay2(retryAttempt, config) {
   return calculateRetryDelay(retryAttempt, config);
 }
@@ -17577,12 +17577,12 @@ function stringToUint8Array2(value, format) {
   return stringToUint8Array(value, format);
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/proxyPolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/proxyPolicy.js
 function proxyPolicy2(proxySettings, options) {
   return proxyPolicy(proxySettings, options);
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/setClientRequestIdPolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/setClientRequestIdPolicy.js
 var setClientRequestIdPolicyName = "setClientRequestIdPolicy";
 function setClientRequestIdPolicy(requestIdHeaderName = "x-ms-client-request-id") {
   return {
@@ -17596,17 +17596,17 @@ function setClientRequestIdPolicy(requestIdHeaderName = "x-ms-client-request-id"
   };
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/agentPolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/agentPolicy.js
 function agentPolicy2(agent) {
   return agentPolicy(agent);
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/tlsPolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/tlsPolicy.js
 function tlsPolicy2(tlsSettings) {
   return tlsPolicy(tlsSettings);
 }
 
-// node_modules/@azure/core-tracing/dist/esm/tracingContext.js
+// ../../work/main/node_modules/@azure/core-tracing/dist/esm/tracingContext.js
 var knownContextKeys = {
   span: /* @__PURE__ */ Symbol.for("@azure/core-tracing span"),
   namespace: /* @__PURE__ */ Symbol.for("@azure/core-tracing namespace")
@@ -17641,11 +17641,11 @@ var TracingContextImpl = class _TracingContextImpl {
   }
 };
 
-// node_modules/@azure/core-tracing/dist/esm/state.js
+// ../../work/main/node_modules/@azure/core-tracing/dist/esm/state.js
 var import_state = __toESM(require_state(), 1);
 var state = import_state.state;
 
-// node_modules/@azure/core-tracing/dist/esm/instrumenter.js
+// ../../work/main/node_modules/@azure/core-tracing/dist/esm/instrumenter.js
 function createDefaultTracingSpan() {
   return {
     end: () => {
@@ -17687,7 +17687,7 @@ function getInstrumenter() {
   return state.instrumenterImplementation;
 }
 
-// node_modules/@azure/core-tracing/dist/esm/tracingClient.js
+// ../../work/main/node_modules/@azure/core-tracing/dist/esm/tracingClient.js
 function createTracingClient(options) {
   const { namespace, packageName, packageVersion } = options;
   function startSpan(name3, operationOptions, spanOptions) {
@@ -17742,13 +17742,13 @@ function createTracingClient(options) {
   };
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/restError.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/restError.js
 var RestError2 = RestError;
 function isRestError2(e) {
   return isRestError(e);
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/tracingPolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/tracingPolicy.js
 var tracingPolicyName = "tracingPolicy";
 function tracingPolicy(options = {}) {
   const userAgentPromise = getUserAgentValue2(options.userAgentPrefix);
@@ -17851,7 +17851,7 @@ function tryProcessResponse(span2, response) {
   }
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/util/wrapAbortSignal.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/util/wrapAbortSignal.js
 function wrapAbortSignalLike(abortSignalLike) {
   if (abortSignalLike instanceof AbortSignal) {
     return { abortSignal: abortSignalLike };
@@ -17877,7 +17877,7 @@ function wrapAbortSignalLike(abortSignalLike) {
   return { abortSignal: controller.signal, cleanup };
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/util/cleanupOnCompletion.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/util/cleanupOnCompletion.js
 function cleanupOnRequestResponseCompletion(response, cleanup) {
   const stream = response?.readableStreamBody;
   const requestCompletion = response ? getRequestCompletion(response) : void 0;
@@ -17928,7 +17928,7 @@ function cleanupOnRequestResponseCompletion(response, cleanup) {
   cleanupIfComplete();
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/wrapAbortSignalLikePolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/wrapAbortSignalLikePolicy.js
 var wrapAbortSignalLikePolicyName = "wrapAbortSignalLikePolicy";
 function wrapAbortSignalLikePolicy() {
   return {
@@ -17954,7 +17954,7 @@ function wrapAbortSignalLikePolicy() {
   };
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/createPipelineFromOptions.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/createPipelineFromOptions.js
 function createPipelineFromOptions2(options) {
   const pipeline = createEmptyPipeline2();
   if (isNodeLike2) {
@@ -17983,7 +17983,7 @@ function createPipelineFromOptions2(options) {
   return pipeline;
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/defaultHttpClient.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/defaultHttpClient.js
 function createDefaultHttpClient2() {
   const client = createDefaultHttpClient();
   return {
@@ -18005,17 +18005,17 @@ function createDefaultHttpClient2() {
   };
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/httpHeaders.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/httpHeaders.js
 function createHttpHeaders2(rawHeaders) {
   return createHttpHeaders(rawHeaders);
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/pipelineRequest.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/pipelineRequest.js
 function createPipelineRequest2(options) {
   return createPipelineRequest(options);
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/retryPolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/retryPolicy.js
 var retryPolicyLogger2 = createClientLogger2("core-rest-pipeline retryPolicy");
 function retryPolicy2(strategies, options = { maxRetries: DEFAULT_RETRY_POLICY_COUNT2 }) {
   return retryPolicy(strategies, {
@@ -18024,7 +18024,7 @@ function retryPolicy2(strategies, options = { maxRetries: DEFAULT_RETRY_POLICY_C
   });
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/util/tokenCycler.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/util/tokenCycler.js
 var DEFAULT_CYCLER_OPTIONS = {
   forcedRefreshWindowInMs: 1e3,
   // Force waiting for a refresh 1s before the token expires
@@ -18134,7 +18134,7 @@ function createTokenCycler(credential, tokenCyclerOptions) {
   };
 }
 
-// node_modules/@azure/core-rest-pipeline/dist/esm/policies/bearerTokenAuthenticationPolicy.js
+// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/bearerTokenAuthenticationPolicy.js
 var bearerTokenAuthenticationPolicyName = "bearerTokenAuthenticationPolicy";
 async function trySendRequest(request, next) {
   try {
@@ -19192,7 +19192,7 @@ var import_node_crypto3 = require("node:crypto");
 var import_node_fs6 = require("node:fs");
 var import_promises6 = require("node:fs/promises");
 
-// node_modules/@azure/identity/dist/esm/constants.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/constants.js
 var SDK_VERSION3 = `4.14.1`;
 var DeveloperSignOnClientId = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 var DefaultTenantId = "common";
@@ -19210,7 +19210,7 @@ var CACHE_CAE_SUFFIX = "cae";
 var CACHE_NON_CAE_SUFFIX = "nocae";
 var DEFAULT_TOKEN_CACHE_NAME = "msal.cache";
 
-// node_modules/@azure/identity/dist/esm/msal/nodeFlows/msalPlugins.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/msal/nodeFlows/msalPlugins.js
 var persistenceProvider = void 0;
 var nativeBrokerInfo = void 0;
 var vsCodeBrokerInfo = void 0;
@@ -19293,7 +19293,7 @@ var msalPlugins = {
   generatePluginConfiguration
 };
 
-// node_modules/@azure/identity/dist/esm/errors.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/errors.js
 function isErrorResponse(errorResponse) {
   return errorResponse && typeof errorResponse.error === "string" && typeof errorResponse.error_description === "string";
 }
@@ -19395,7 +19395,7 @@ var AuthenticationRequiredError = class extends Error {
   }
 };
 
-// node_modules/@azure/identity/dist/esm/util/logging.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/util/logging.js
 var logger3 = createClientLogger2("identity");
 function processEnvVars(supportedEnvVars) {
   return supportedEnvVars.reduce((acc, envVariable) => {
@@ -19449,14 +19449,14 @@ function credentialLogger(title, log2 = logger3) {
   };
 }
 
-// node_modules/@azure/identity/dist/esm/util/tracing.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/util/tracing.js
 var tracingClient = createTracingClient({
   namespace: "Microsoft.AAD",
   packageName: "@azure/identity",
   packageVersion: SDK_VERSION3
 });
 
-// node_modules/@azure/identity/dist/esm/credentials/chainedTokenCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/chainedTokenCredential.js
 var logger4 = credentialLogger("ChainedTokenCredential");
 var ChainedTokenCredential = class {
   _sources = [];
@@ -19533,7 +19533,7 @@ var ChainedTokenCredential = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/cache/serializer/Serializer.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/cache/serializer/Serializer.mjs
 var Serializer = class {
   /**
    * serialize the JSON blob
@@ -19668,7 +19668,7 @@ var Serializer = class {
   }
 };
 
-// node_modules/@azure/msal-common/dist/constants/AADServerParamKeys.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/constants/AADServerParamKeys.mjs
 var AADServerParamKeys_exports = {};
 __export(AADServerParamKeys_exports, {
   ACCESS_TOKEN: () => ACCESS_TOKEN,
@@ -19807,7 +19807,7 @@ var FMI_PATH = "fmi_path";
 var ATTRIBUTE_TOKENS = "attribute_tokens";
 var POPUP_ORIGIN_CHECK_DONE = "pocd";
 
-// node_modules/@azure/msal-common/dist/cache/utils/AccountEntityUtils.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/cache/utils/AccountEntityUtils.mjs
 var AccountEntityUtils_exports = {};
 __export(AccountEntityUtils_exports, {
   createAccountEntity: () => createAccountEntity,
@@ -19819,7 +19819,7 @@ __export(AccountEntityUtils_exports, {
   isSingleTenant: () => isSingleTenant
 });
 
-// node_modules/@azure/msal-common/dist/utils/Constants.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/utils/Constants.mjs
 var Constants_exports = {};
 __export(Constants_exports, {
   AADAuthority: () => AADAuthority,
@@ -20144,7 +20144,7 @@ var EncodingTypes = {
   UTF8: "utf-8"
 };
 
-// node_modules/@azure/msal-common/dist/error/AuthError.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/AuthError.mjs
 function getDefaultErrorMessage(code) {
   return `See https://aka.ms/msal.js.errors#${code} for details`;
 }
@@ -20165,7 +20165,7 @@ function createAuthError(code, correlationId, additionalMessage) {
   return new AuthError(code, correlationId, additionalMessage || getDefaultErrorMessage(code));
 }
 
-// node_modules/@azure/msal-common/dist/error/ClientAuthError.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/ClientAuthError.mjs
 var ClientAuthError = class _ClientAuthError extends AuthError {
   constructor(errorCode, correlationId, additionalMessage) {
     super(errorCode, correlationId, additionalMessage);
@@ -20177,7 +20177,7 @@ function createClientAuthError(errorCode, correlationId, additionalMessage) {
   return new ClientAuthError(errorCode, correlationId, additionalMessage);
 }
 
-// node_modules/@azure/msal-common/dist/error/ClientAuthErrorCodes.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/ClientAuthErrorCodes.mjs
 var ClientAuthErrorCodes_exports = {};
 __export(ClientAuthErrorCodes_exports, {
   authorizationCodeMissingFromServerResponse: () => authorizationCodeMissingFromServerResponse,
@@ -20258,7 +20258,7 @@ var platformBrokerError = "platform_broker_error";
 var resourceParameterRequired = "resource_parameter_required";
 var misplacedResourceParam = "misplaced_resource_parameter";
 
-// node_modules/@azure/msal-common/dist/account/ClientInfo.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/account/ClientInfo.mjs
 function buildClientInfo(rawClientInfo, base64Decode) {
   if (!rawClientInfo) {
     throw createClientAuthError(clientInfoEmptyError, "");
@@ -20281,7 +20281,7 @@ function buildClientInfoFromHomeAccountId(homeAccountId) {
   };
 }
 
-// node_modules/@azure/msal-common/dist/account/AuthToken.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/account/AuthToken.mjs
 var AuthToken_exports = {};
 __export(AuthToken_exports, {
   extractTokenClaims: () => extractTokenClaims,
@@ -20316,7 +20316,7 @@ function getJWSPayload(authToken, correlationId) {
   return matches[2];
 }
 
-// node_modules/@azure/msal-common/dist/account/AccountInfo.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/account/AccountInfo.mjs
 function tenantIdMatchesHomeTenant(tenantId, homeAccountId) {
   return !!tenantId && !!homeAccountId && tenantId === homeAccountId.split(".")[1];
 }
@@ -20364,14 +20364,14 @@ function updateAccountTenantProfileData(baseAccountInfo, tenantProfile, idTokenC
   return updatedAccountInfo;
 }
 
-// node_modules/@azure/msal-common/dist/authority/AuthorityType.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/authority/AuthorityType.mjs
 var AuthorityType = {
   Default: 0,
   Adfs: 1,
   Ciam: 3
 };
 
-// node_modules/@azure/msal-common/dist/account/TokenClaims.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/account/TokenClaims.mjs
 function getTenantIdFromIdTokenClaims(idTokenClaims) {
   if (idTokenClaims) {
     const tenantId = idTokenClaims.tid || idTokenClaims.tfp || idTokenClaims.acr;
@@ -20380,7 +20380,7 @@ function getTenantIdFromIdTokenClaims(idTokenClaims) {
   return null;
 }
 
-// node_modules/@azure/msal-common/dist/authority/ProtocolMode.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/authority/ProtocolMode.mjs
 var ProtocolMode = {
   /**
    * Auth Code + PKCE with Entra ID (formerly AAD) specific optimizations and features
@@ -20397,7 +20397,7 @@ var ProtocolMode = {
   EAR: "EAR"
 };
 
-// node_modules/@azure/msal-common/dist/cache/utils/AccountEntityUtils.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/cache/utils/AccountEntityUtils.mjs
 function generateAccountId(accountEntity) {
   const accountId = [
     accountEntity.homeAccountId,
@@ -20533,7 +20533,7 @@ function isAccountEntity(entity) {
   return entity.hasOwnProperty("homeAccountId") && entity.hasOwnProperty("environment") && entity.hasOwnProperty("realm") && entity.hasOwnProperty("localAccountId") && entity.hasOwnProperty("username") && entity.hasOwnProperty("authorityType");
 }
 
-// node_modules/@azure/msal-common/dist/error/AuthErrorCodes.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/AuthErrorCodes.mjs
 var AuthErrorCodes_exports = {};
 __export(AuthErrorCodes_exports, {
   postRequestFailed: () => postRequestFailed,
@@ -20542,7 +20542,7 @@ __export(AuthErrorCodes_exports, {
 var unexpectedError = "unexpected_error";
 var postRequestFailed = "post_request_failed";
 
-// node_modules/@azure/msal-common/dist/error/ClientConfigurationError.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/ClientConfigurationError.mjs
 var ClientConfigurationError = class _ClientConfigurationError extends AuthError {
   constructor(errorCode, correlationId) {
     super(errorCode, correlationId);
@@ -20554,7 +20554,7 @@ function createClientConfigurationError(errorCode, correlationId) {
   return new ClientConfigurationError(errorCode, correlationId);
 }
 
-// node_modules/@azure/msal-common/dist/network/ResponseHeaders.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/network/ResponseHeaders.mjs
 var normalizedHeaderRecords = /* @__PURE__ */ new WeakSet();
 function normalizeResponseHeaders(headers) {
   if (normalizedHeaderRecords.has(headers)) {
@@ -20579,7 +20579,7 @@ function getResponseHeader(headers, name3) {
   return headerName === void 0 ? void 0 : headers[headerName];
 }
 
-// node_modules/@azure/msal-common/dist/error/ClientConfigurationErrorCodes.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/ClientConfigurationErrorCodes.mjs
 var ClientConfigurationErrorCodes_exports = {};
 __export(ClientConfigurationErrorCodes_exports, {
   authorityMismatch: () => authorityMismatch,
@@ -20644,12 +20644,12 @@ var invalidDpopHtu = "invalid_dpop_htu";
 var invalidDpopNonce = "invalid_dpop_nonce";
 var dpopMissingResourceContext = "dpop_missing_resource_context";
 
-// node_modules/@azure/msal-common/dist/authority/OpenIdConfigResponse.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/authority/OpenIdConfigResponse.mjs
 function isOpenIdConfigResponse(response) {
   return response.hasOwnProperty("authorization_endpoint") && response.hasOwnProperty("token_endpoint") && response.hasOwnProperty("issuer") && response.hasOwnProperty("jwks_uri");
 }
 
-// node_modules/@azure/msal-common/dist/utils/StringUtils.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/utils/StringUtils.mjs
 var StringUtils = class {
   /**
    * Check if stringified object is empty
@@ -20720,7 +20720,7 @@ var StringUtils = class {
   }
 };
 
-// node_modules/@azure/msal-common/dist/url/UrlString.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/url/UrlString.mjs
 var UNSAFE_AUTHORITY = /[\x00-\x20\x7f\\@]/;
 var DEFAULT_PORTS = {
   "https:": ":443",
@@ -20865,7 +20865,7 @@ var UrlString = class _UrlString {
   }
 };
 
-// node_modules/@azure/msal-common/dist/authority/AuthorityMetadata.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/authority/AuthorityMetadata.mjs
 var endpointHosts = [
   { host: "login.microsoftonline.com" },
   { host: "login.partner.microsoftonline.cn" },
@@ -20989,7 +20989,7 @@ function getCloudDiscoveryMetadataFromNetworkResponse(response, authorityHost) {
   return null;
 }
 
-// node_modules/@azure/msal-common/dist/authority/AuthorityOptions.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/authority/AuthorityOptions.mjs
 var AzureCloudInstance = {
   // AzureCloudInstance is not specified.
   None: "none",
@@ -21003,17 +21003,17 @@ var AzureCloudInstance = {
   AzureUsGovernment: "https://login.microsoftonline.us"
 };
 
-// node_modules/@azure/msal-common/dist/authority/CloudInstanceDiscoveryResponse.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/authority/CloudInstanceDiscoveryResponse.mjs
 function isCloudInstanceDiscoveryResponse(response) {
   return response.hasOwnProperty("tenant_discovery_endpoint") && response.hasOwnProperty("metadata");
 }
 
-// node_modules/@azure/msal-common/dist/authority/CloudInstanceDiscoveryErrorResponse.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/authority/CloudInstanceDiscoveryErrorResponse.mjs
 function isCloudInstanceDiscoveryErrorResponse(response) {
   return response.hasOwnProperty("error") && response.hasOwnProperty("error_description");
 }
 
-// node_modules/@azure/msal-common/dist/telemetry/performance/PerformanceEvents.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/telemetry/performance/PerformanceEvents.mjs
 var NetworkClientSendPostRequestAsync = "networkClientSendPostRequestAsync";
 var RefreshTokenClientExecutePostToTokenEndpoint = "refreshTokenClientExecutePostToTokenEndpoint";
 var AuthorizationCodeClientExecutePostToTokenEndpoint = "authorizationCodeClientExecutePostToTokenEndpoint";
@@ -21038,7 +21038,7 @@ var RegionDiscoveryGetRegionFromIMDS = "regionDiscoveryGetRegionFromIMDS";
 var RegionDiscoveryGetCurrentVersion = "regionDiscoveryGetCurrentVersion";
 var CacheManagerGetRefreshToken = "cacheManagerGetRefreshToken";
 
-// node_modules/@azure/msal-common/dist/utils/FunctionWrappers.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/utils/FunctionWrappers.mjs
 var invoke = (callback, eventName, logger27, telemetryClient, correlationId) => {
   return (...args) => {
     logger27.trace(`Executing function '${eventName}'`, correlationId);
@@ -21095,7 +21095,7 @@ var invokeAsync = (callback, eventName, logger27, telemetryClient, correlationId
   };
 };
 
-// node_modules/@azure/msal-common/dist/authority/RegionDiscovery.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/authority/RegionDiscovery.mjs
 var REGION_NAME_PATTERN = /^[a-z][a-z0-9-]*$/i;
 var MAX_REGION_NAME_LENGTH = 63;
 function isValidRegion(region) {
@@ -21189,7 +21189,7 @@ RegionDiscovery.IMDS_OPTIONS = {
   }
 };
 
-// node_modules/@azure/msal-common/dist/cache/utils/CacheHelpers.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/cache/utils/CacheHelpers.mjs
 var CacheHelpers_exports = {};
 __export(CacheHelpers_exports, {
   createAccessTokenEntity: () => createAccessTokenEntity,
@@ -21211,7 +21211,7 @@ __export(CacheHelpers_exports, {
   updateCloudDiscoveryMetadata: () => updateCloudDiscoveryMetadata
 });
 
-// node_modules/@azure/msal-common/dist/utils/TimeUtils.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/utils/TimeUtils.mjs
 var TimeUtils_exports = {};
 __export(TimeUtils_exports, {
   delay: () => delay3,
@@ -21251,7 +21251,7 @@ function delay3(t, value) {
   return new Promise((resolve) => setTimeout(() => resolve(value), t));
 }
 
-// node_modules/@azure/msal-common/dist/cache/utils/CacheHelpers.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/cache/utils/CacheHelpers.mjs
 function createIdTokenEntity(homeAccountId, environment, idToken, clientId, tenantId) {
   const idTokenEntity = {
     credentialType: CredentialType.ID_TOKEN,
@@ -21420,7 +21420,7 @@ function serializeAttributeTokens(attributeTokens) {
   return [...attributeTokens].sort().join(" ");
 }
 
-// node_modules/@azure/msal-common/dist/authority/Authority.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/authority/Authority.mjs
 var Authority = class _Authority {
   constructor(authority, networkInterface, cacheManager, authorityOptions, logger27, correlationId, performanceClient, managedIdentity) {
     this.canonicalAuthority = authority;
@@ -22227,7 +22227,7 @@ function buildStaticAuthorityOptions(authOptions) {
   };
 }
 
-// node_modules/@azure/msal-common/dist/authority/AuthorityFactory.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/authority/AuthorityFactory.mjs
 var AuthorityFactory_exports = {};
 __export(AuthorityFactory_exports, {
   createDiscoveredInstance: () => createDiscoveredInstance
@@ -22243,7 +22243,7 @@ async function createDiscoveredInstance(authorityUri, networkClient, cacheManage
   }
 }
 
-// node_modules/@azure/msal-common/dist/request/RequestParameterBuilder.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/request/RequestParameterBuilder.mjs
 var RequestParameterBuilder_exports = {};
 __export(RequestParameterBuilder_exports, {
   addApplicationTelemetry: () => addApplicationTelemetry,
@@ -22297,7 +22297,7 @@ __export(RequestParameterBuilder_exports, {
   instrumentBrokerParams: () => instrumentBrokerParams
 });
 
-// node_modules/@azure/msal-common/dist/request/ScopeSet.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/request/ScopeSet.mjs
 var ScopeSet = class _ScopeSet {
   constructor(inputScopes, correlationId) {
     this.correlationId = correlationId;
@@ -22467,7 +22467,7 @@ var ScopeSet = class _ScopeSet {
   }
 };
 
-// node_modules/@azure/msal-common/dist/request/RequestParameterBuilder.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/request/RequestParameterBuilder.mjs
 function instrumentBrokerParams(parameters, correlationId, performanceClient) {
   if (!correlationId) {
     return;
@@ -22739,7 +22739,7 @@ function addAttributeTokens(parameters, attributeTokens) {
   }
 }
 
-// node_modules/@azure/msal-common/dist/utils/UrlUtils.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/utils/UrlUtils.mjs
 var UrlUtils_exports = {};
 __export(UrlUtils_exports, {
   getDeserializedResponse: () => getDeserializedResponse,
@@ -22819,7 +22819,7 @@ function validateUrl(url, logger27, correlationId) {
   }
 }
 
-// node_modules/@azure/msal-common/dist/crypto/ICrypto.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/crypto/ICrypto.mjs
 var JsonWebTokenAlgorithms = {
   ES256: "ES256",
   RS256: "RS256"
@@ -22854,7 +22854,7 @@ var DEFAULT_CRYPTO_IMPLEMENTATION = {
   }
 };
 
-// node_modules/@azure/msal-common/dist/crypto/ITokenBindingKeyManager.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/crypto/ITokenBindingKeyManager.mjs
 var DEFAULT_TOKEN_BINDING_KEY_MANAGER = {
   async provisionTokenBindingKey(request) {
     throw createClientAuthError(methodNotImplemented, request.correlationId);
@@ -22867,7 +22867,7 @@ var DEFAULT_TOKEN_BINDING_KEY_MANAGER = {
   }
 };
 
-// node_modules/@azure/msal-common/dist/logger/Logger.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/logger/Logger.mjs
 var LogLevel;
 (function(LogLevel2) {
   LogLevel2[LogLevel2["Error"] = 0] = "Error";
@@ -23093,15 +23093,15 @@ var Logger = class _Logger {
   }
 };
 
-// node_modules/@azure/msal-common/dist/packageMetadata.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/packageMetadata.mjs
 var name = "@azure/msal-common";
 var version = "16.17.0";
 
-// node_modules/@azure/msal-common/dist/error/CacheErrorCodes.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/CacheErrorCodes.mjs
 var cacheQuotaExceeded = "cache_quota_exceeded";
 var cacheErrorUnknown = "cache_error_unknown";
 
-// node_modules/@azure/msal-common/dist/error/CacheError.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/CacheError.mjs
 var CacheError = class _CacheError extends Error {
   constructor(errorCode, errorMessage) {
     const message = errorMessage || getDefaultErrorMessage(errorCode);
@@ -23123,7 +23123,7 @@ function createCacheError(e) {
   }
 }
 
-// node_modules/@azure/msal-common/dist/cache/CacheManager.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/cache/CacheManager.mjs
 var CacheManager = class {
   constructor(clientId, cryptoImpl, logger27, performanceClient, staticAuthorityOptions, tokenBindingKeyManager) {
     this.clientId = clientId;
@@ -24198,14 +24198,14 @@ var DefaultStorageClass = class extends CacheManager {
   }
 };
 
-// node_modules/@azure/msal-common/dist/telemetry/performance/PerformanceEvent.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/telemetry/performance/PerformanceEvent.mjs
 var PerformanceEventStatus = {
   NotStarted: 0,
   InProgress: 1,
   Completed: 2
 };
 
-// node_modules/@azure/msal-common/dist/telemetry/performance/StubPerformanceClient.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/telemetry/performance/StubPerformanceClient.mjs
 var StubPerformanceClient = class {
   generateId() {
     return "callback-id";
@@ -24261,7 +24261,7 @@ var StubPerformanceClient = class {
   }
 };
 
-// node_modules/@azure/msal-common/dist/config/ClientConfiguration.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/config/ClientConfiguration.mjs
 var DEFAULT_SYSTEM_OPTIONS = {
   tokenRenewalOffsetSeconds: DEFAULT_TOKEN_RENEWAL_OFFSET_SEC,
   preventCorsPreflight: false
@@ -24336,7 +24336,7 @@ function isOidcProtocolMode(config) {
   return config.authOptions.authority.options.protocolMode === ProtocolMode.OIDC;
 }
 
-// node_modules/@azure/msal-common/dist/cache/persistence/TokenCacheContext.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/cache/persistence/TokenCacheContext.mjs
 var TokenCacheContext = class {
   constructor(tokenCache, hasChanged) {
     this.cache = tokenCache;
@@ -24356,7 +24356,7 @@ var TokenCacheContext = class {
   }
 };
 
-// node_modules/@azure/msal-common/dist/error/JoseHeaderError.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/JoseHeaderError.mjs
 var JoseHeaderError = class _JoseHeaderError extends AuthError {
   constructor(errorCode, correlationId, errorMessage) {
     super(errorCode, correlationId, errorMessage);
@@ -24368,7 +24368,7 @@ function createJoseHeaderError(code, correlationId) {
   return new JoseHeaderError(code, correlationId);
 }
 
-// node_modules/@azure/msal-common/dist/utils/ObjectUtils.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/utils/ObjectUtils.mjs
 function isPlainObject2(value) {
   if (typeof value !== "object" || value === null || Object.prototype.toString.call(value) !== "[object Object]") {
     return false;
@@ -24383,13 +24383,13 @@ function isPlainObject2(value) {
   return Object.getPrototypeOf(value) === proto;
 }
 
-// node_modules/@azure/msal-common/dist/error/JoseHeaderErrorCodes.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/JoseHeaderErrorCodes.mjs
 var missingKidError = "missing_kid_error";
 var missingAlgError = "missing_alg_error";
 var missingJwkError = "missing_jwk_error";
 var invalidJwkError = "invalid_jwk_error";
 
-// node_modules/@azure/msal-common/dist/crypto/JoseHeader.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/crypto/JoseHeader.mjs
 var JoseHeader = class _JoseHeader {
   constructor(options, correlationId) {
     if (typeof options.alg !== "string" || !options.alg) {
@@ -24447,7 +24447,7 @@ var JoseHeader = class _JoseHeader {
   }
 };
 
-// node_modules/@azure/msal-common/dist/crypto/PopTokenGenerator.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/crypto/PopTokenGenerator.mjs
 var KeyLocation = {
   SW: "sw"
 };
@@ -24536,7 +24536,7 @@ var PopTokenGenerator = class {
   }
 };
 
-// node_modules/@azure/msal-common/dist/crypto/DpopProofGenerator.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/crypto/DpopProofGenerator.mjs
 var DPOP_HTM_REGEX = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 var DPOP_TOKEN_BINDING_KEY_TYPE = "dpop";
 var DPOP_JWT_HEADER_ALGORITHM = JsonWebTokenAlgorithms.ES256;
@@ -24662,7 +24662,7 @@ var DpopProofGenerator = class {
   }
 };
 
-// node_modules/@azure/msal-common/dist/error/InteractionRequiredAuthErrorCodes.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/InteractionRequiredAuthErrorCodes.mjs
 var noTokensFound = "no_tokens_found";
 var refreshTokenExpired = "refresh_token_expired";
 var uiNotAllowed = "ui_not_allowed";
@@ -24672,7 +24672,7 @@ var loginRequired = "login_required";
 var badToken = "bad_token";
 var interruptedUser = "interrupted_user";
 
-// node_modules/@azure/msal-common/dist/error/InteractionRequiredAuthError.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/InteractionRequiredAuthError.mjs
 var InteractionRequiredServerErrorMessage = [
   interactionRequired,
   consentRequired,
@@ -24714,7 +24714,7 @@ function createInteractionRequiredAuthError(errorCode, correlationId, errorMessa
   return new InteractionRequiredAuthError(errorCode, correlationId, errorMessage);
 }
 
-// node_modules/@azure/msal-common/dist/error/ServerError.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/ServerError.mjs
 var ServerError = class _ServerError extends AuthError {
   constructor(errorCode, correlationId, errorMessage, subError, errorNo, status) {
     super(errorCode, correlationId, errorMessage, subError);
@@ -24725,7 +24725,7 @@ var ServerError = class _ServerError extends AuthError {
   }
 };
 
-// node_modules/@azure/msal-common/dist/utils/ProtocolUtils.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/utils/ProtocolUtils.mjs
 var ProtocolUtils_exports = {};
 __export(ProtocolUtils_exports, {
   generateLibraryState: () => generateLibraryState,
@@ -24771,7 +24771,7 @@ function parseRequestState(base64Decode, state3, correlationId) {
   }
 }
 
-// node_modules/@azure/msal-common/dist/response/ResponseHandler.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/response/ResponseHandler.mjs
 var ResponseHandler = class _ResponseHandler {
   constructor(clientId, cacheStorage, cryptoObj, logger27, performanceClient, serializableCache, persistencePlugin, tokenBindingKeyManager = DEFAULT_TOKEN_BINDING_KEY_MANAGER) {
     this.clientId = clientId;
@@ -25095,13 +25095,13 @@ function buildAccountToCache(cacheStorage, authority, homeAccountId, base64Decod
   return baseAccount;
 }
 
-// node_modules/@azure/msal-common/dist/account/CcsCredential.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/account/CcsCredential.mjs
 var CcsCredentialType = {
   HOME_ACCOUNT_ID: "home_account_id",
   UPN: "UPN"
 };
 
-// node_modules/@azure/msal-common/dist/utils/ClientAssertionUtils.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/utils/ClientAssertionUtils.mjs
 async function getClientAssertion(clientAssertion, clientId, tokenEndpoint, fmiPath) {
   if (typeof clientAssertion === "string") {
     return clientAssertion;
@@ -25115,7 +25115,7 @@ async function getClientAssertion(clientAssertion, clientId, tokenEndpoint, fmiP
   }
 }
 
-// node_modules/@azure/msal-common/dist/network/RequestThumbprint.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/network/RequestThumbprint.mjs
 function getRequestThumbprint(clientId, request, homeAccountId) {
   return {
     clientId,
@@ -25134,7 +25134,7 @@ function getRequestThumbprint(clientId, request, homeAccountId) {
   };
 }
 
-// node_modules/@azure/msal-common/dist/protocol/Token.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/protocol/Token.mjs
 var Token_exports = {};
 __export(Token_exports, {
   addDpopTokenProofHeader: () => addDpopTokenProofHeader,
@@ -25144,7 +25144,7 @@ __export(Token_exports, {
   sendPostRequest: () => sendPostRequest
 });
 
-// node_modules/@azure/msal-common/dist/network/ThrottlingUtils.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/network/ThrottlingUtils.mjs
 var ThrottlingUtils = class _ThrottlingUtils {
   /**
    * Prepares a RequestThumbprint to be stored as a key.
@@ -25224,7 +25224,7 @@ function getRetryAfterHeader(response) {
   return void 0;
 }
 
-// node_modules/@azure/msal-common/dist/error/NetworkError.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/error/NetworkError.mjs
 var NetworkError = class _NetworkError extends AuthError {
   constructor(error, httpStatus, responseHeaders) {
     super(error.errorCode, error.correlationId, error.errorMessage, error.subError);
@@ -25240,7 +25240,7 @@ function createNetworkError(error, httpStatus, responseHeaders, additionalError)
   return new NetworkError(error, httpStatus, responseHeaders);
 }
 
-// node_modules/@azure/msal-common/dist/protocol/Token.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/protocol/Token.mjs
 function createTokenRequestHeaders(logger27, preventCorsPreflight, ccsCred) {
   const headers = {};
   headers[HeaderNames.CONTENT_TYPE] = URL_FORM_CONTENT_TYPE;
@@ -25329,7 +25329,7 @@ async function sendPostRequest(thumbprint, tokenEndpoint, options, correlationId
   return response;
 }
 
-// node_modules/@azure/msal-common/dist/client/AuthorizationCodeClient.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/client/AuthorizationCodeClient.mjs
 var AuthorizationCodeClient = class {
   constructor(configuration, performanceClient) {
     this.includeRedirectUri = true;
@@ -25547,7 +25547,7 @@ var AuthorizationCodeClient = class {
   }
 };
 
-// node_modules/@azure/msal-common/dist/protocol/Authorize.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/protocol/Authorize.mjs
 var Authorize_exports = {};
 __export(Authorize_exports, {
   getAuthorizationCodePayload: () => getAuthorizationCodePayload,
@@ -25703,7 +25703,7 @@ function extractLoginHint(account) {
   return account.loginHint || account.idTokenClaims?.login_hint || null;
 }
 
-// node_modules/@azure/msal-common/dist/client/RefreshTokenClient.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/client/RefreshTokenClient.mjs
 var DEFAULT_REFRESH_TOKEN_EXPIRATION_OFFSET_SECONDS = 300;
 var RefreshTokenClient = class {
   constructor(configuration, performanceClient) {
@@ -25891,7 +25891,7 @@ var RefreshTokenClient = class {
   }
 };
 
-// node_modules/@azure/msal-common/dist/telemetry/server/ServerTelemetryManager.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/telemetry/server/ServerTelemetryManager.mjs
 var skuGroupSeparator = ",";
 var skuValueSeparator = "|";
 function makeExtraSkuString(params) {
@@ -26120,7 +26120,7 @@ var ServerTelemetryManager = class _ServerTelemetryManager {
   }
 };
 
-// node_modules/@azure/msal-common/dist/client/SilentFlowClient.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/client/SilentFlowClient.mjs
 var SilentFlowClient = class {
   constructor(configuration, performanceClient) {
     this.config = buildClientConfiguration(configuration);
@@ -26219,7 +26219,7 @@ var SilentFlowClient = class {
   }
 };
 
-// node_modules/@azure/msal-common/dist/request/BaseAuthRequest.mjs
+// ../../work/main/node_modules/@azure/msal-common/dist/request/BaseAuthRequest.mjs
 function enforceResourceParameter(isMcp, request) {
   if (!isMcp) {
     return;
@@ -26238,7 +26238,7 @@ function containsResourceParam(params) {
   return Object.prototype.hasOwnProperty.call(params, "resource");
 }
 
-// node_modules/@azure/msal-node/dist/cache/serializer/Deserializer.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/cache/serializer/Deserializer.mjs
 var Deserializer = class {
   /**
    * Parse the JSON blob in memory and deserialize the content
@@ -26394,7 +26394,7 @@ var Deserializer = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/utils/Constants.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/utils/Constants.mjs
 var DEFAULT_MANAGED_IDENTITY_ID = "system_assigned_managed_identity";
 var MANAGED_IDENTITY_DEFAULT_TENANT = "managed_identity";
 var DEFAULT_AUTHORITY_FOR_MANAGED_IDENTITY = `https://login.microsoftonline.com/${MANAGED_IDENTITY_DEFAULT_TENANT}/`;
@@ -26490,7 +26490,7 @@ var LOOPBACK_SERVER_CONSTANTS = {
 };
 var AZURE_ARC_SECRET_FILE_MAX_SIZE_BYTES = 4096;
 
-// node_modules/@azure/msal-node/dist/network/HttpClient.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/network/HttpClient.mjs
 var HttpClient = class {
   /**
    * Sends an HTTP GET request to the specified URL.
@@ -26612,7 +26612,7 @@ function getFetchHeaders(options) {
   return headers;
 }
 
-// node_modules/@azure/msal-node/dist/error/ManagedIdentityErrorCodes.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/error/ManagedIdentityErrorCodes.mjs
 var invalidFileExtension = "invalid_file_extension";
 var invalidFilePath = "invalid_file_path";
 var invalidManagedIdentityIdType = "invalid_managed_identity_id_type";
@@ -26635,7 +26635,7 @@ var MsiEnvironmentVariableUrlMalformedErrorCodes = {
   [ManagedIdentityEnvironmentVariableNames.MSI_ENDPOINT]: "msi_endpoint_url_malformed"
 };
 
-// node_modules/@azure/msal-node/dist/error/ManagedIdentityError.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/error/ManagedIdentityError.mjs
 var ManagedIdentityErrorMessages = {
   [invalidFileExtension]: "The file path in the WWW-Authenticate header does not contain a .key file.",
   [invalidFilePath]: "The file path in the WWW-Authenticate header is not in a valid Windows or Linux Format.",
@@ -26668,7 +26668,7 @@ function createManagedIdentityError(errorCode, correlationId) {
   return new ManagedIdentityError(errorCode, correlationId);
 }
 
-// node_modules/@azure/msal-node/dist/config/ManagedIdentityId.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/config/ManagedIdentityId.mjs
 var ManagedIdentityId = class {
   get id() {
     return this._id;
@@ -26711,7 +26711,7 @@ var ManagedIdentityId = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/error/NodeAuthError.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/error/NodeAuthError.mjs
 var NodeAuthErrorMessage = {
   invalidLoopbackAddressType: {
     code: "invalid_loopback_server_address_type",
@@ -26831,7 +26831,7 @@ var NodeAuthError = class _NodeAuthError extends AuthError {
   }
 };
 
-// node_modules/@azure/msal-node/dist/config/Configuration.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/config/Configuration.mjs
 var DEFAULT_AUTH_OPTIONS = {
   clientId: "",
   authority: Constants_exports.DEFAULT_AUTHORITY,
@@ -26909,7 +26909,7 @@ function buildManagedIdentityConfiguration({ clientCapabilities, managedIdentity
   };
 }
 
-// node_modules/@azure/msal-node/dist/crypto/GuidGenerator.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/crypto/GuidGenerator.mjs
 var import_node_crypto = require("node:crypto");
 var GuidGenerator = class {
   /**
@@ -26929,7 +26929,7 @@ var GuidGenerator = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/utils/EncodingUtils.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/utils/EncodingUtils.mjs
 var EncodingUtils = class _EncodingUtils {
   /**
    * 'utf8': Multibyte encoded Unicode characters. Many web pages and other document formats use UTF-8.
@@ -26968,7 +26968,7 @@ var EncodingUtils = class _EncodingUtils {
   }
 };
 
-// node_modules/@azure/msal-node/dist/crypto/HashUtils.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/crypto/HashUtils.mjs
 var import_crypto = __toESM(require("crypto"), 1);
 var HashUtils = class {
   /**
@@ -26980,7 +26980,7 @@ var HashUtils = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/crypto/PkceGenerator.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/crypto/PkceGenerator.mjs
 var import_crypto2 = __toESM(require("crypto"), 1);
 var PkceGenerator = class {
   constructor() {
@@ -27021,7 +27021,7 @@ var PkceGenerator = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/crypto/CryptoProvider.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/crypto/CryptoProvider.mjs
 var CryptoProvider = class {
   constructor() {
     this.pkceGenerator = new PkceGenerator();
@@ -27102,7 +27102,7 @@ var CryptoProvider = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/cache/CacheHelpers.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/cache/CacheHelpers.mjs
 var import_crypto3 = require("crypto");
 function computeAdditionalCacheKeyHash(components) {
   const sortedKeys = Object.keys(components).sort();
@@ -27140,7 +27140,7 @@ function generateAccountKey(account) {
   return accountKey.join(CACHE.KEY_SEPARATOR).toLowerCase();
 }
 
-// node_modules/@azure/msal-node/dist/cache/NodeStorage.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/cache/NodeStorage.mjs
 var NodeStorage = class extends CacheManager {
   constructor(logger27, clientId, cryptoImpl, staticAuthorityOptions) {
     super(clientId, cryptoImpl, logger27, new StubPerformanceClient(), staticAuthorityOptions, DEFAULT_TOKEN_BINDING_KEY_MANAGER);
@@ -27534,7 +27534,7 @@ var NodeStorage = class extends CacheManager {
   }
 };
 
-// node_modules/@azure/msal-node/dist/cache/TokenCache.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/cache/TokenCache.mjs
 var defaultSerializedCache = {
   Account: {},
   IdToken: {},
@@ -27791,10 +27791,10 @@ var TokenCache = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/ClientAssertion.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ClientAssertion.mjs
 var import_jsonwebtoken = __toESM(require_jsonwebtoken(), 1);
 
-// node_modules/@azure/msal-node/dist/error/ClientAuthErrorCodes.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/error/ClientAuthErrorCodes.mjs
 var missingTenantIdError = "missing_tenant_id_error";
 var userTimeoutReached = "user_timeout_reached";
 var invalidAssertion = "invalid_assertion";
@@ -27806,7 +27806,7 @@ var deviceCodePollingCancelled = "device_code_polling_cancelled";
 var deviceCodeExpired = "device_code_expired";
 var deviceCodeUnknownError = "device_code_unknown_error";
 
-// node_modules/@azure/msal-node/dist/client/ClientAssertion.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ClientAssertion.mjs
 var ClientAssertion = class _ClientAssertion {
   /**
    * Initialize the ClientAssertion class from the clientAssertion passed by the user
@@ -27921,11 +27921,11 @@ var ClientAssertion = class _ClientAssertion {
   }
 };
 
-// node_modules/@azure/msal-node/dist/packageMetadata.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/packageMetadata.mjs
 var name2 = "@azure/msal-node";
 var version2 = "7.2.3";
 
-// node_modules/@azure/msal-node/dist/client/BaseClient.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/BaseClient.mjs
 var BaseClient = class {
   constructor(configuration) {
     this.config = buildClientConfiguration(configuration);
@@ -27972,7 +27972,7 @@ var BaseClient = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/UsernamePasswordClient.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/UsernamePasswordClient.mjs
 var UsernamePasswordClient = class extends BaseClient {
   constructor(configuration) {
     super(configuration);
@@ -28056,7 +28056,7 @@ var UsernamePasswordClient = class extends BaseClient {
   }
 };
 
-// node_modules/@azure/msal-node/dist/protocol/Authorize.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/protocol/Authorize.mjs
 function getAuthCodeRequestUrl(config, authority, request, logger27) {
   const parameters = Authorize_exports.getStandardAuthorizeRequestParameters({
     ...config.auth,
@@ -28080,7 +28080,7 @@ function getAuthCodeRequestUrl(config, authority, request, logger27) {
   return Authorize_exports.getAuthorizeUrl(authority, parameters);
 }
 
-// node_modules/@azure/msal-node/dist/client/SilentRequestCoalescer.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/SilentRequestCoalescer.mjs
 var activeSilentTokenRequests = /* @__PURE__ */ new WeakMap();
 function acquireTokenSilentDeduped(owner, logger27, silentRequestKey, correlationId, acquireToken) {
   const existingRequests = activeSilentTokenRequests.get(owner);
@@ -28163,7 +28163,7 @@ function applyCallerCorrelationIdToResult(activeRequest, correlationId) {
   }));
 }
 
-// node_modules/@azure/msal-node/dist/client/ClientApplication.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ClientApplication.mjs
 var ClientApplication = class {
   /**
    * Constructor for the ClientApplication
@@ -28517,7 +28517,7 @@ var ClientApplication = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/network/LoopbackClient.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/network/LoopbackClient.mjs
 var import_http2 = __toESM(require("http"), 1);
 var LoopbackClient = class {
   constructor(preferredPort) {
@@ -28673,7 +28673,7 @@ var LoopbackClient = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/DeviceCodeClient.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/DeviceCodeClient.mjs
 var DeviceCodeClient = class extends BaseClient {
   constructor(configuration) {
     super(configuration);
@@ -28855,7 +28855,7 @@ var DeviceCodeClient = class extends BaseClient {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/PublicClientApplication.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/PublicClientApplication.mjs
 var PublicClientApplication = class extends ClientApplication {
   /**
    * Important attributes in the Configuration object for auth are:
@@ -29116,7 +29116,7 @@ var PublicClientApplication = class extends ClientApplication {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/ClientCredentialClient.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ClientCredentialClient.mjs
 var ClientCredentialClient = class extends BaseClient {
   constructor(configuration, appTokenProvider) {
     super(configuration);
@@ -29332,7 +29332,7 @@ var ClientCredentialClient = class extends BaseClient {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/OnBehalfOfClient.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/OnBehalfOfClient.mjs
 var OnBehalfOfClient = class extends BaseClient {
   constructor(configuration) {
     super(configuration);
@@ -29532,7 +29532,7 @@ var OnBehalfOfClient = class extends BaseClient {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/UserFederatedIdentityCredentialClient.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/UserFederatedIdentityCredentialClient.mjs
 var UserFederatedIdentityCredentialClient = class extends BaseClient {
   constructor(configuration) {
     super(configuration);
@@ -29612,7 +29612,7 @@ var UserFederatedIdentityCredentialClient = class extends BaseClient {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/ConfidentialClientApplication.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ConfidentialClientApplication.mjs
 var ConfidentialClientApplication = class extends ClientApplication {
   /**
    * Constructor for the ConfidentialClientApplication
@@ -29835,7 +29835,7 @@ var ConfidentialClientApplication = class extends ClientApplication {
   }
 };
 
-// node_modules/@azure/msal-node/dist/utils/TimeUtils.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/utils/TimeUtils.mjs
 function isIso8601(dateString) {
   if (typeof dateString !== "string") {
     return false;
@@ -29844,7 +29844,7 @@ function isIso8601(dateString) {
   return !isNaN(date.getTime()) && date.toISOString() === dateString;
 }
 
-// node_modules/@azure/msal-node/dist/network/HttpClientWithRetries.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/network/HttpClientWithRetries.mjs
 var HttpClientWithRetries = class {
   constructor(httpClientNoRetries, retryPolicy3, logger27) {
     this.httpClientNoRetries = httpClientNoRetries;
@@ -29878,7 +29878,7 @@ var HttpClientWithRetries = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/BaseManagedIdentitySource.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/BaseManagedIdentitySource.mjs
 var ManagedIdentityUserAssignedIdQueryParameterNames = {
   MANAGED_IDENTITY_CLIENT_ID_2017: "clientid",
   MANAGED_IDENTITY_CLIENT_ID: "client_id",
@@ -30055,7 +30055,7 @@ BaseManagedIdentitySource.getValidatedEnvVariableUrlString = (envVariableStringN
   }
 };
 
-// node_modules/@azure/msal-node/dist/retry/LinearRetryStrategy.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/retry/LinearRetryStrategy.mjs
 var LinearRetryStrategy = class {
   /**
    * Calculates the number of milliseconds to sleep based on the `retry-after` HTTP header.
@@ -30077,7 +30077,7 @@ var LinearRetryStrategy = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/retry/DefaultManagedIdentityRetryPolicy.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/retry/DefaultManagedIdentityRetryPolicy.mjs
 var DEFAULT_MANAGED_IDENTITY_MAX_RETRIES = 3;
 var DEFAULT_MANAGED_IDENTITY_RETRY_DELAY_MS = 1e3;
 var DEFAULT_MANAGED_IDENTITY_HTTP_STATUS_CODES_TO_RETRY_ON = [
@@ -30112,7 +30112,7 @@ var DefaultManagedIdentityRetryPolicy = class _DefaultManagedIdentityRetryPolicy
   }
 };
 
-// node_modules/@azure/msal-node/dist/config/ManagedIdentityRequestParameters.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/config/ManagedIdentityRequestParameters.mjs
 var ManagedIdentityRequestParameters = class {
   constructor(httpMethod, endpoint, retryPolicy3) {
     this.httpMethod = httpMethod;
@@ -30139,7 +30139,7 @@ var ManagedIdentityRequestParameters = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/AppService.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/AppService.mjs
 var APP_SERVICE_MSI_API_VERSION = "2019-08-01";
 var AppService = class _AppService extends BaseManagedIdentitySource {
   /**
@@ -30222,7 +30222,7 @@ var AppService = class _AppService extends BaseManagedIdentitySource {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/AzureArc.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/AzureArc.mjs
 var import_fs = require("fs");
 var import_path = __toESM(require("path"), 1);
 var ARC_API_VERSION = "2020-06-01";
@@ -30452,7 +30452,7 @@ var AzureArc = class _AzureArc extends BaseManagedIdentitySource {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/CloudShell.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/CloudShell.mjs
 var CloudShell = class _CloudShell extends BaseManagedIdentitySource {
   /**
    * Creates a new CloudShell managed identity source instance.
@@ -30531,7 +30531,7 @@ var CloudShell = class _CloudShell extends BaseManagedIdentitySource {
   }
 };
 
-// node_modules/@azure/msal-node/dist/retry/ExponentialRetryStrategy.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/retry/ExponentialRetryStrategy.mjs
 var ExponentialRetryStrategy = class {
   constructor(minExponentialBackoff, maxExponentialBackoff, exponentialDeltaBackoff) {
     this.minExponentialBackoff = minExponentialBackoff;
@@ -30562,7 +30562,7 @@ var ExponentialRetryStrategy = class {
   }
 };
 
-// node_modules/@azure/msal-node/dist/retry/ImdsRetryPolicy.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/retry/ImdsRetryPolicy.mjs
 var HTTP_STATUS_400_CODES_FOR_EXPONENTIAL_STRATEGY = [
   Constants_exports.HTTP_NOT_FOUND,
   Constants_exports.HTTP_REQUEST_TIMEOUT,
@@ -30623,7 +30623,7 @@ var ImdsRetryPolicy = class _ImdsRetryPolicy {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/Imds.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/Imds.mjs
 var IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token";
 var DEFAULT_IMDS_ENDPOINT = `http://169.254.169.254${IMDS_TOKEN_PATH}`;
 var IMDS_API_VERSION = "2018-02-01";
@@ -30708,7 +30708,7 @@ var Imds = class _Imds extends BaseManagedIdentitySource {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/ServiceFabric.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/ServiceFabric.mjs
 var SERVICE_FABRIC_MSI_API_VERSION = "2019-07-01-preview";
 var ServiceFabric = class _ServiceFabric extends BaseManagedIdentitySource {
   /**
@@ -30811,7 +30811,7 @@ var ServiceFabric = class _ServiceFabric extends BaseManagedIdentitySource {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/MachineLearning.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/MachineLearning.mjs
 var MACHINE_LEARNING_MSI_API_VERSION = "2017-09-01";
 var MANAGED_IDENTITY_MACHINE_LEARNING_UNSUPPORTED_ID_TYPE_ERROR = `Only client id is supported for user-assigned managed identity in ${ManagedIdentitySourceNames.MACHINE_LEARNING}.`;
 var MachineLearning = class _MachineLearning extends BaseManagedIdentitySource {
@@ -30916,7 +30916,7 @@ var MachineLearning = class _MachineLearning extends BaseManagedIdentitySource {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/ManagedIdentityClient.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentityClient.mjs
 var ManagedIdentityClient = class _ManagedIdentityClient {
   constructor(logger27, nodeStorage, networkClient, cryptoProvider, disableInternalRetries) {
     this.logger = logger27;
@@ -30957,7 +30957,7 @@ var ManagedIdentityClient = class _ManagedIdentityClient {
   }
 };
 
-// node_modules/@azure/msal-node/dist/client/ManagedIdentityApplication.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentityApplication.mjs
 var SOURCES_THAT_SUPPORT_TOKEN_REVOCATION = [ManagedIdentitySourceNames.SERVICE_FABRIC];
 var ManagedIdentityApplication = class _ManagedIdentityApplication {
   constructor(configuration) {
@@ -31061,11 +31061,11 @@ var ManagedIdentityApplication = class _ManagedIdentityApplication {
   }
 };
 
-// node_modules/@azure/msal-node/dist/index.mjs
+// ../../work/main/node_modules/@azure/msal-node/dist/index.mjs
 var PromptValue2 = Constants_exports.PromptValue;
 var ResponseMode2 = Constants_exports.ResponseMode;
 
-// node_modules/@azure/identity/dist/esm/msal/utils.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/msal/utils.js
 var logger5 = credentialLogger("IdentityUtils");
 var LatestAuthenticationRecordVersion = "1.0";
 function ensureValidMsalToken(scopes, msalToken, getTokenOptions) {
@@ -31193,11 +31193,11 @@ function msalToPublic(clientId, account) {
   return record;
 }
 
-// node_modules/@azure/core-client/dist/esm/interfaces.js
+// ../../work/main/node_modules/@azure/core-client/dist/esm/interfaces.js
 var XML_ATTRKEY = "$";
 var XML_CHARKEY = "_";
 
-// node_modules/@azure/core-client/dist/esm/utils.js
+// ../../work/main/node_modules/@azure/core-client/dist/esm/utils.js
 function isPrimitiveBody(value, mapperTypeName) {
   return mapperTypeName !== "Composite" && mapperTypeName !== "Dictionary" && (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || mapperTypeName?.match(/^(Date|DateTime|DateTimeRfc1123|UnixTime|ByteArray|Base64Url)$/i) !== null || value === void 0 || value === null);
 }
@@ -31257,7 +31257,7 @@ function flattenResponse(fullResponse, responseSpec) {
   });
 }
 
-// node_modules/@azure/core-client/dist/esm/serializer.js
+// ../../work/main/node_modules/@azure/core-client/dist/esm/serializer.js
 var MapperTypeNames = {
   Base64Url: "Base64Url",
   Boolean: "Boolean",
@@ -31277,11 +31277,11 @@ var MapperTypeNames = {
   UnixTime: "UnixTime"
 };
 
-// node_modules/@azure/core-client/dist/esm/state.js
+// ../../work/main/node_modules/@azure/core-client/dist/esm/state.js
 var import_state_cjs = __toESM(require_state_cjs(), 1);
 var state2 = import_state_cjs.state;
 
-// node_modules/@azure/core-client/dist/esm/operationHelpers.js
+// ../../work/main/node_modules/@azure/core-client/dist/esm/operationHelpers.js
 function getOperationArgumentValueFromParameter(operationArguments, parameter, fallbackObject) {
   let parameterPath = parameter.parameterPath;
   const parameterMapper = parameter.mapper;
@@ -31363,7 +31363,7 @@ function getOperationRequestInfo(request) {
   return info;
 }
 
-// node_modules/@azure/core-client/dist/esm/deserializationPolicy.js
+// ../../work/main/node_modules/@azure/core-client/dist/esm/deserializationPolicy.js
 var defaultJsonContentTypes = ["application/json", "text/json"];
 var defaultXmlContentTypes = ["application/xml", "application/atom+xml"];
 var deserializationPolicyName = "deserializationPolicy";
@@ -31549,7 +31549,7 @@ async function parse(jsonContentTypes, xmlContentTypes, operationResponse, opts,
   return operationResponse;
 }
 
-// node_modules/@azure/core-client/dist/esm/interfaceHelpers.js
+// ../../work/main/node_modules/@azure/core-client/dist/esm/interfaceHelpers.js
 function getStreamingResponseStatusCodes(operationSpec) {
   const result = /* @__PURE__ */ new Set();
   for (const [statusCode, operationResponse] of Object.entries(operationSpec.responses)) {
@@ -31572,7 +31572,7 @@ function getPathStringFromParameter(parameter) {
   return result;
 }
 
-// node_modules/@azure/core-client/dist/esm/serializationPolicy.js
+// ../../work/main/node_modules/@azure/core-client/dist/esm/serializationPolicy.js
 var serializationPolicyName = "serializationPolicy";
 function serializationPolicy(options = {}) {
   const stringifyXML = options.stringifyXML;
@@ -31688,7 +31688,7 @@ function prepareXMLRootList(obj, elementName, xmlNamespaceKey, xmlNamespace) {
   return result;
 }
 
-// node_modules/@azure/core-client/dist/esm/pipeline.js
+// ../../work/main/node_modules/@azure/core-client/dist/esm/pipeline.js
 function createClientPipeline(options = {}) {
   const pipeline = createPipelineFromOptions2(options ?? {});
   if (options.credentialOptions) {
@@ -31704,7 +31704,7 @@ function createClientPipeline(options = {}) {
   return pipeline;
 }
 
-// node_modules/@azure/core-client/dist/esm/httpClientCache.js
+// ../../work/main/node_modules/@azure/core-client/dist/esm/httpClientCache.js
 var cachedHttpClient;
 function getCachedDefaultHttpClient() {
   if (!cachedHttpClient) {
@@ -31713,7 +31713,7 @@ function getCachedDefaultHttpClient() {
   return cachedHttpClient;
 }
 
-// node_modules/@azure/core-client/dist/esm/urlHelpers.js
+// ../../work/main/node_modules/@azure/core-client/dist/esm/urlHelpers.js
 var CollectionFormatToDelimiterMap = {
   CSV: ",",
   SSV: " ",
@@ -31905,10 +31905,10 @@ function appendQueryParams(url, queryParams, sequenceParams, noOverwrite = false
   return parsedUrl.toString();
 }
 
-// node_modules/@azure/core-client/dist/esm/log.js
+// ../../work/main/node_modules/@azure/core-client/dist/esm/log.js
 var logger6 = createClientLogger2("core-client");
 
-// node_modules/@azure/core-client/dist/esm/serviceClient.js
+// ../../work/main/node_modules/@azure/core-client/dist/esm/serviceClient.js
 var ServiceClient = class {
   /**
    * If specified, this is the base URI that requests will be made against for this ServiceClient.
@@ -32060,7 +32060,7 @@ function getCredentialScopes(options) {
   return void 0;
 }
 
-// node_modules/@azure/identity/dist/esm/util/identityTokenEndpoint.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/util/identityTokenEndpoint.js
 function getIdentityTokenEndpointSuffix(tenantId) {
   if (tenantId === "adfs") {
     return "oauth2/token";
@@ -32069,7 +32069,7 @@ function getIdentityTokenEndpointSuffix(tenantId) {
   }
 }
 
-// node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/utils.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/utils.js
 var DefaultScopeSuffix = "/.default";
 var serviceFabricErrorMessage = "Specifying a `clientId` or `resourceId` is not supported by the Service Fabric managed identity environment. The managed identity configuration is determined by the Service Fabric cluster resource configuration. See https://aka.ms/servicefabricmi for more information";
 function mapScopesToResource(scopes) {
@@ -32127,7 +32127,7 @@ function parseRefreshTimestamp(body) {
   }
 }
 
-// node_modules/@azure/identity/dist/esm/util/authorityHost.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/util/authorityHost.js
 function getAuthorityHost(options) {
   let authorityHost = options?.authorityHost;
   if (!authorityHost && isNodeLike2) {
@@ -32136,7 +32136,7 @@ function getAuthorityHost(options) {
   return authorityHost ?? DefaultAuthorityHost;
 }
 
-// node_modules/@azure/identity/dist/esm/client/identityClient.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/client/identityClient.js
 var noCorrelationId = "noCorrelationId";
 var HttpStatus = {
   CLIENT_ERROR_RANGE_START: 400,
@@ -32391,7 +32391,7 @@ var IdentityClient = class extends ServiceClient {
   }
 };
 
-// node_modules/@azure/identity/dist/esm/regionalAuthority.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/regionalAuthority.js
 var RegionalAuthority;
 (function(RegionalAuthority2) {
   RegionalAuthority2["AutoDiscoverRegion"] = "AutoDiscoverRegion";
@@ -32459,7 +32459,7 @@ function calculateRegionalAuthority(regionalAuthority) {
   return azureRegion;
 }
 
-// node_modules/@azure/identity/dist/esm/util/processMultiTenantRequest.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/util/processMultiTenantRequest.js
 function createConfigurationErrorMessage(tenantId) {
   return `The current credential is not configured to acquire tokens for tenant ${tenantId}. To enable acquiring tokens for this tenant add it to the AdditionallyAllowedTenants on the credential options, or add "*" to AdditionallyAllowedTenants to allow acquiring tokens for any tenant.`;
 }
@@ -32480,7 +32480,7 @@ function processMultiTenantRequest(tenantId, getTokenOptions, additionallyAllowe
   return resolvedTenantId;
 }
 
-// node_modules/@azure/identity/dist/esm/util/tenantIdUtils.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/util/tenantIdUtils.js
 function checkTenantId(logger27, tenantId) {
   if (!tenantId.match(/^[0-9a-zA-Z-.]+$/)) {
     const error = new Error("Invalid tenant id provided. You can locate your tenant id by following the instructions listed here: https://learn.microsoft.com/partner-center/find-ids-and-domain-names.");
@@ -32511,7 +32511,7 @@ function resolveAdditionallyAllowedTenantIds(additionallyAllowedTenants) {
   return additionallyAllowedTenants;
 }
 
-// node_modules/@azure/identity/dist/esm/msal/nodeFlows/msalClient.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/msal/nodeFlows/msalClient.js
 var msalLogger = credentialLogger("MsalClient");
 function generateMsalConfiguration(clientId, tenantId, msalClientOptions = {}) {
   const resolvedTenant = resolveTenantId(msalClientOptions.logger ?? msalLogger, tenantId, clientId);
@@ -32916,11 +32916,11 @@ function createMsalClient(clientId, tenantId, createMsalClientOptions = {}) {
   };
 }
 
-// node_modules/@azure/identity/dist/esm/credentials/clientCertificateCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/clientCertificateCredential.js
 var import_node_crypto2 = require("node:crypto");
 var import_promises4 = require("node:fs/promises");
 
-// node_modules/@azure/identity/dist/esm/util/certificatesUtils.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/util/certificatesUtils.js
 var import_crypto4 = require("crypto");
 function extractPemCertificateKeys(pemContent) {
   const certificatePattern = /(-+BEGIN CERTIFICATE-+)(\n\r?|\r\n?)([A-Za-z0-9+/\n\r]+=*)(\n\r?|\r\n?)(-+END CERTIFICATE-+)/g;
@@ -32953,7 +32953,7 @@ ${pemContent}
   }
 }
 
-// node_modules/@azure/identity/dist/esm/credentials/clientCertificateCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/clientCertificateCredential.js
 var credentialName = "ClientCertificateCredential";
 var logger7 = credentialLogger(credentialName);
 var ClientCertificateCredential = class {
@@ -33042,7 +33042,7 @@ async function parseCertificate(certificateConfiguration, sendCertificateChain) 
   };
 }
 
-// node_modules/@azure/identity/dist/esm/util/scopeUtils.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/util/scopeUtils.js
 function ensureScopes(scopes) {
   return Array.isArray(scopes) ? scopes : [scopes];
 }
@@ -33057,7 +33057,7 @@ function getScopeResource(scope) {
   return scope.replace(/\/.default$/, "");
 }
 
-// node_modules/@azure/identity/dist/esm/credentials/clientSecretCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/clientSecretCredential.js
 var logger8 = credentialLogger("ClientSecretCredential");
 var ClientSecretCredential = class {
   tenantId;
@@ -33109,14 +33109,14 @@ var ClientSecretCredential = class {
   }
 };
 
-// node_modules/@azure/identity/dist/esm/credentials/usernamePasswordCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/usernamePasswordCredential.js
 var logger9 = credentialLogger("UsernamePasswordCredential");
 
-// node_modules/@azure/identity/dist/esm/credentials/environmentCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/environmentCredential.js
 var credentialName2 = "EnvironmentCredential";
 var logger10 = credentialLogger(credentialName2);
 
-// node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/imdsRetryPolicy.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/imdsRetryPolicy.js
 var DEFAULT_CLIENT_MAX_RETRY_INTERVAL2 = 1e3 * 64;
 var MIN_DELAY_FOR_410_MS = 3e3;
 function imdsRetryPolicy(msiRetryConfig) {
@@ -33139,7 +33139,7 @@ function imdsRetryPolicy(msiRetryConfig) {
   });
 }
 
-// node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/imdsMsi.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/imdsMsi.js
 var msiName = "ManagedIdentityCredential - IMDS";
 var logger11 = credentialLogger(msiName);
 var imdsHost = "http://169.254.169.254";
@@ -33206,7 +33206,7 @@ var imdsMsi = {
   }
 };
 
-// node_modules/@azure/identity/dist/esm/credentials/clientAssertionCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/clientAssertionCredential.js
 var logger12 = credentialLogger("ClientAssertionCredential");
 var ClientAssertionCredential = class {
   msalClient;
@@ -33260,7 +33260,7 @@ var ClientAssertionCredential = class {
   }
 };
 
-// node_modules/@azure/identity/dist/esm/credentials/workloadIdentityCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/workloadIdentityCredential.js
 var import_promises5 = require("node:fs/promises");
 var import_node_fs4 = require("node:fs");
 var credentialName3 = "WorkloadIdentityCredential";
@@ -33490,7 +33490,7 @@ var WorkloadIdentityCredential = class {
   }
 };
 
-// node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/tokenExchangeMsi.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/tokenExchangeMsi.js
 var msiName2 = "ManagedIdentityCredential - Token Exchange";
 var logger14 = credentialLogger(msiName2);
 var tokenExchangeMsi = {
@@ -33517,7 +33517,7 @@ var tokenExchangeMsi = {
   }
 };
 
-// node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/index.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/index.js
 var logger15 = credentialLogger("ManagedIdentityCredential");
 var ManagedIdentityCredential = class {
   managedIdentityApp;
@@ -33722,7 +33722,7 @@ function isNetworkError(err) {
   return false;
 }
 
-// node_modules/@azure/core-process/dist/esm/errors.js
+// ../../work/main/node_modules/@azure/core-process/dist/esm/errors.js
 var processErrorBrand = /* @__PURE__ */ Symbol.for("@azure/core-process.ProcessError");
 var ProcessError = class extends Error {
   /**
@@ -33801,13 +33801,13 @@ function createExecutionError(error, stdout, stderr) {
   });
 }
 
-// node_modules/@azure/core-process/dist/esm/process.js
+// ../../work/main/node_modules/@azure/core-process/dist/esm/process.js
 var childProcess4 = __toESM(require("node:child_process"), 1);
 
-// node_modules/@azure/core-process/dist/esm/normalizeCommand.js
+// ../../work/main/node_modules/@azure/core-process/dist/esm/normalizeCommand.js
 var import_node_path5 = __toESM(require("node:path"), 1);
 
-// node_modules/@azure/core-process/dist/esm/resolveExecutable.js
+// ../../work/main/node_modules/@azure/core-process/dist/esm/resolveExecutable.js
 var import_node_fs5 = require("node:fs");
 var import_node_path4 = __toESM(require("node:path"), 1);
 var import_node_url2 = require("node:url");
@@ -34048,7 +34048,7 @@ function resolveWindowsCommandInterpreter(childEnvironment) {
   return { executablePath, systemRoot };
 }
 
-// node_modules/@azure/core-process/dist/esm/normalizeCommand.js
+// ../../work/main/node_modules/@azure/core-process/dist/esm/normalizeCommand.js
 var UNSAFE_BATCH_ARGUMENT = /[%!^&|<>()]/;
 var UNSAFE_BATCH_PATH = /[%!]/;
 var BATCH_META_CHARACTER = /([()\][%!^"`<>&|;, *?])/g;
@@ -34150,7 +34150,7 @@ function normalizeCommand(command, args, context3) {
   };
 }
 
-// node_modules/@azure/core-process/dist/esm/process.js
+// ../../work/main/node_modules/@azure/core-process/dist/esm/process.js
 var commonOptionNames = ["gid", "killSignal", "timeout", "uid", "windowsHide"];
 var spawnOptionNames = [
   ...commonOptionNames,
@@ -34237,7 +34237,7 @@ async function execFile8(command, args = [], options = {}) {
   });
 }
 
-// node_modules/@azure/identity/dist/esm/util/processUtils.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/util/processUtils.js
 function outputToString(output) {
   if (output === void 0) {
     return "";
@@ -34279,10 +34279,10 @@ var processUtils = {
   }
 };
 
-// node_modules/@azure/identity/dist/esm/credentials/azureDeveloperCliCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/azureDeveloperCliCredential.js
 var logger16 = credentialLogger("AzureDeveloperCliCredential");
 
-// node_modules/@azure/identity/dist/esm/util/subscriptionUtils.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/util/subscriptionUtils.js
 function checkSubscription(logger27, subscription) {
   if (!subscription.match(/^[0-9a-zA-Z-._ ]+$/)) {
     const error = new Error(`Subscription '${subscription}' contains invalid characters. If this is the name of a subscription, use its ID instead. You can locate your subscription by following the instructions listed here: https://learn.microsoft.com/azure/azure-portal/get-subscription-tenant-id`);
@@ -34291,7 +34291,7 @@ function checkSubscription(logger27, subscription) {
   }
 }
 
-// node_modules/@azure/identity/dist/esm/credentials/azureCliCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/azureCliCredential.js
 var logger17 = credentialLogger("AzureCliCredential");
 var azureCliPublicErrorMessages = {
   claim: "This credential doesn't support claims challenges. To authenticate with the required claims, please run the following command:",
@@ -34473,7 +34473,7 @@ var AzureCliCredential = class {
   }
 };
 
-// node_modules/@azure/identity/dist/esm/credentials/azurePowerShellCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/azurePowerShellCredential.js
 var logger18 = credentialLogger("AzurePowerShellCredential");
 var isWindows = process.platform === "win32";
 var powerShellResourceEnvironmentVariable = "AZURE_IDENTITY_POWERSHELL_RESOURCE";
@@ -34491,29 +34491,29 @@ if (isWindows) {
   commandStack.push(formatCommand("powershell"));
 }
 
-// node_modules/@azure/identity/dist/esm/credentials/visualStudioCodeCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/visualStudioCodeCredential.js
 var logger19 = credentialLogger("VisualStudioCodeCredential");
 
-// node_modules/@azure/identity/dist/esm/credentials/brokerCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/brokerCredential.js
 var logger20 = credentialLogger("BrokerCredential");
 
-// node_modules/@azure/identity/dist/esm/credentials/defaultAzureCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/defaultAzureCredential.js
 var logger21 = credentialLogger("DefaultAzureCredential");
 
-// node_modules/@azure/identity/dist/esm/credentials/interactiveBrowserCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/interactiveBrowserCredential.js
 var logger22 = credentialLogger("InteractiveBrowserCredential");
 
-// node_modules/@azure/identity/dist/esm/credentials/deviceCodeCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/deviceCodeCredential.js
 var logger23 = credentialLogger("DeviceCodeCredential");
 
-// node_modules/@azure/identity/dist/esm/credentials/azurePipelinesCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/azurePipelinesCredential.js
 var credentialName4 = "AzurePipelinesCredential";
 var logger24 = credentialLogger(credentialName4);
 
-// node_modules/@azure/identity/dist/esm/credentials/authorizationCodeCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/authorizationCodeCredential.js
 var logger25 = credentialLogger("AuthorizationCodeCredential");
 
-// node_modules/@azure/identity/dist/esm/credentials/onBehalfOfCredential.js
+// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/onBehalfOfCredential.js
 var credentialName5 = "OnBehalfOfCredential";
 var logger26 = credentialLogger(credentialName5);
 
