@@ -5,7 +5,7 @@ import { runCli } from "./support/cli.js";
 
 /**
  * The only POSTs acr-preflight may send (SPEC §5): token endpoints (Entra, the registry's
- * exchange/token, OIDC issuers) and Resource Graph queries. Written out here, not imported, so the
+ * exchange/token, OIDC issuers), Resource Graph queries and Azure Policy state queries. Written out here, not imported, so the
  * test is an independent oracle for the guard in src/core/azure/http.ts.
  */
 const ALLOWED_POSTS = [
@@ -14,6 +14,7 @@ const ALLOWED_POSTS = [
   /^\/oauth2\/token$/,
   /^\/_ado\/oidctoken$/,
   /^\/providers\/Microsoft\.ResourceGraph\/resources$/i,
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+\/providers\/Microsoft\.PolicyInsights\/policyStates\/latest\/queryResults$/i,
 ];
 
 function isReadOnly(request: RecordedRequest): boolean {

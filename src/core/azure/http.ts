@@ -13,12 +13,16 @@ import type { Network } from "../net/network.js";
 
 export const USER_AGENT = "acr-preflight/1.0.0";
 
-/** POSTs the tool may send: token exchanges and Resource Graph queries (SPEC §5, read-only). */
+/**
+ * POSTs the tool may send: token exchanges and read-only queries (SPEC §5): Resource Graph and
+ * Azure Policy states (`queryResults` is a POST that only reads).
+ */
 const ALLOWED_POST_PATHS = [
   /\/oauth2\/exchange$/,
   /\/oauth2\/token$/,
   /\/oauth2\/v2\.0\/token$/,
   /\/providers\/Microsoft\.ResourceGraph\/resources$/i,
+  /\/providers\/Microsoft\.PolicyInsights\/policyStates\/latest\/queryResults$/i,
   /\/oidctoken$/i,
 ];
 
@@ -101,7 +105,12 @@ export class HttpApi {
   async send(
     method: "GET" | "HEAD" | "POST",
     pathOrUrl: string,
-    init: { query?: Query; headers?: Record<string, string>; body?: string; form?: Record<string, string | string[]> } = {},
+    init: {
+      query?: Query;
+      headers?: Record<string, string>;
+      body?: string;
+      form?: Record<string, string | string[]>;
+    } = {},
   ): Promise<HttpResult> {
     const url = new URL(pathOrUrl, this.baseUrl);
     for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
@@ -159,7 +168,12 @@ interface Paged<T> {
 function parseOrThrow<T>(result: HttpResult, url: URL): T {
   if (result.status >= 200 && result.status < 300) return JSON.parse(result.text || "null") as T;
   const { code, message } = errorOf(result.text);
-  throw new AzureHttpError(result.status, code, message ?? result.text.slice(0, 300), url.origin + url.pathname);
+  throw new AzureHttpError(
+    result.status,
+    code,
+    message ?? result.text.slice(0, 300),
+    url.origin + url.pathname,
+  );
 }
 
 /** Reads the error code and message out of ARM, Graph and registry error bodies. */

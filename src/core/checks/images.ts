@@ -1,9 +1,8 @@
 import { editDistance } from "../config/closest.js";
 import type { ImageRef, Platform } from "../config/types.js";
-import { accessTokenFact, grantedActions } from "../context/data-plane.js";
+import { imageManifestFact, platformName, pullToken } from "../context/image-manifest.js";
 import { loginServerFact } from "../context/registry-lookup.js";
 import type { RegistryContext } from "../context/scope.js";
-import { errorOf } from "../azure/http.js";
 import type { Finding } from "../report/types.js";
 import type { Check } from "./check.js";
 import { defineCodes, SkipCheck } from "./check.js";
@@ -41,19 +40,6 @@ const CODES = defineCodes({
   },
 });
 
-const MANIFEST_ACCEPT = [
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-].join(", ");
-
-interface Manifest {
-  mediaType?: string;
-  manifests?: { digest: string; platform?: { os?: string; architecture?: string; variant?: string } }[];
-  config?: { digest: string };
-}
-
 /** `images`: each image the job deploys exists and, with `platform`, offers it. */
 export const imagesCheck: Check = {
   id: "images",
@@ -74,26 +60,18 @@ export const imagesCheck: Check = {
 
 async function inspectImage(ctx: RegistryContext, image: ImageRef): Promise<Finding[]> {
   const loginServer = await ctx.get(loginServerFact);
-  const token = await pullToken(ctx, image.repository);
-  const reference = image.digest ?? image.tag ?? "latest";
-  const url = `https://${loginServer}/v2/${image.repository}/manifests/${reference}`;
-  const res = await ctx.apis.plain.send("GET", url, {
-    headers: { Authorization: `Bearer ${token}`, Accept: MANIFEST_ACCEPT },
-  });
-  const evidence = { image: image.input, loginServer, reference };
-  if (res.status === 404) return [await notFound(ctx, image, token, errorOf(res.text).code, evidence)];
-  if (res.status !== 200) {
-    const { code, message } = errorOf(res.text);
+  const manifest = await ctx.get(imageManifestFact(image));
+  const evidence = { image: image.input, loginServer, reference: manifest.reference };
+  if (!manifest.found && manifest.status === 404)
+    return [await notFound(ctx, image, manifest.code, evidence)];
+  if (!manifest.found) {
     throw new SkipCheck(
       "prerequisite",
-      `The registry answered ${res.status} ${code ?? ""} for ${image.input}: ${message ?? ""}`,
+      `The registry answered ${manifest.status} ${manifest.code ?? ""} for ${image.input}: ${manifest.message ?? ""}`,
     );
   }
-  const manifest = JSON.parse(res.text) as Manifest;
-  const digest = res.headers["docker-content-digest"];
-  const platforms = manifest.manifests
-    ? manifest.manifests.flatMap((m) => (m.platform?.os ? [platformName(m.platform as Platform)] : []))
-    : await singleManifestPlatform(ctx, loginServer, image.repository, token, manifest);
+  const { platforms, digest } = manifest;
+  const reference = manifest.reference;
   const okEvidence = { ...evidence, ...(digest ? { digest } : {}), platforms: platforms ?? "unknown" };
   const wanted = ctx.config.platform;
   if (!wanted) return [CODES.IMAGE_OK.finding({ message: `${image.input} exists.`, evidence: okEvidence })];
@@ -126,21 +104,9 @@ async function inspectImage(ctx: RegistryContext, image: ImageRef): Promise<Find
   ];
 }
 
-async function pullToken(ctx: RegistryContext, repository: string): Promise<string> {
-  const grant = await ctx.get(accessTokenFact([`repository:${repository}:pull`]));
-  if (!grant.ok || !grantedActions(grant.access, "repository", repository).includes("pull")) {
-    throw new SkipCheck(
-      "prerequisite",
-      `The identity may not pull '${repository}', so its images cannot be looked up (see \`data-plane-access\`).`,
-    );
-  }
-  return grant.accessToken;
-}
-
 async function notFound(
   ctx: RegistryContext,
   image: ImageRef,
-  token: string,
   code: string | undefined,
   evidence: Record<string, unknown>,
 ): Promise<Finding> {
@@ -152,7 +118,7 @@ async function notFound(
       evidence,
     });
   }
-  const tags = await listTags(ctx, loginServer, image.repository, token);
+  const tags = await listTags(ctx, loginServer, image.repository, await pullToken(ctx, image.repository));
   const nearest = image.tag ? nearestTags(image.tag, tags, 5) : tags.slice(0, 5);
   return CODES.IMAGE_NOT_FOUND.finding({
     message:
@@ -178,29 +144,6 @@ async function listTags(
   });
   if (res.status !== 200) return [];
   return (JSON.parse(res.text) as { tags?: string[] | null }).tags ?? [];
-}
-
-/** A single-platform manifest names its platform only in its config blob. */
-async function singleManifestPlatform(
-  ctx: RegistryContext,
-  loginServer: string,
-  repository: string,
-  token: string,
-  manifest: Manifest,
-): Promise<string[] | undefined> {
-  if (!manifest.config?.digest) return undefined;
-  const res = await ctx.apis.plain
-    .send("GET", `https://${loginServer}/v2/${repository}/blobs/${manifest.config.digest}`, {
-      headers: { Authorization: `Bearer ${token}` },
-    })
-    .catch(() => undefined);
-  if (res?.status !== 200) return undefined;
-  const config = JSON.parse(res.text) as Partial<Platform> & { os?: string };
-  return config.os && config.architecture ? [platformName(config as Platform)] : undefined;
-}
-
-function platformName(p: Platform): string {
-  return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
 }
 
 function platformMatches(offered: string, wanted: Platform): boolean {

@@ -4,7 +4,7 @@ import { callerPermissionsFact } from "../context/permissions.js";
 import { requireRegistry } from "../context/registry-lookup.js";
 import type { RoleAssignmentView } from "../context/role-assignments.js";
 import { assigneeOf } from "../context/assignee.js";
-import { roleAssignmentsFact } from "../context/role-assignments.js";
+import { applicableTo, roleAssignmentsFact } from "../context/role-assignments.js";
 import type { RegistryContext } from "../context/scope.js";
 import type { RoleAssignmentMode } from "../rbac/access.js";
 import { modeOf, permits, REQUIRED_PERMISSION } from "../rbac/access.js";
@@ -110,15 +110,6 @@ interface Verdict {
   granting: RoleAssignmentView[];
   excluding: RoleAssignmentView[];
   unverified: { assignment: RoleAssignmentView; reason: string }[];
-}
-
-/** `assignedTo()` also lists assignments below the scope; only those at or above the registry apply. */
-function applicableTo(registryId: string, assignments: RoleAssignmentView[]): RoleAssignmentView[] {
-  const id = registryId.toLowerCase();
-  return assignments.filter((a) => {
-    const scope = a.scope.toLowerCase().replace(/\/$/, "");
-    return scope === "" || id === scope || id.startsWith(`${scope}/`);
-  });
 }
 
 function judgeAssignments(job: Job, assignments: RoleAssignmentView[]): Finding[] {

@@ -57,36 +57,61 @@ export const roleAssignmentsFact = registryFact(
   "role-assignments",
   async (ctx): Promise<Readable<RoleAssignmentView[]>> => {
     const [registry, objectId] = await Promise.all([requireRegistry(ctx), principalObjectId(ctx)]);
-    let raw: RawAssignment[];
-    try {
-      raw = await ctx.apis.arm.getAllPages<RawAssignment>(
-        `${registry.id}/providers/Microsoft.Authorization/roleAssignments`,
-        { "api-version": AUTHORIZATION_API_VERSION, $filter: `assignedTo('${objectId}')` },
-      );
-    } catch (error) {
-      return unreadable(error);
-    }
-    const definitions = await resolveDefinitions(
-      ctx,
-      raw.map((a) => a.properties.roleDefinitionId),
-    );
-    const value = raw.map(({ properties: p }): RoleAssignmentView => {
-      const definition = definitions.get(roleDefinitionGuid(p.roleDefinitionId));
-      return {
-        scope: p.scope,
-        roleDefinitionId: p.roleDefinitionId,
-        ...(definition && "role" in definition
-          ? { role: definition.role }
-          : { definitionError: definition?.error }),
-        principalId: p.principalId,
-        ...(p.principalType ? { principalType: p.principalType } : {}),
-        viaGroup: p.principalId.toLowerCase() !== objectId.toLowerCase(),
-        ...(p.condition ? { condition: p.condition, conditionVersion: p.conditionVersion ?? undefined } : {}),
-      };
-    });
-    return { readable: true, value };
+    return listRoleAssignments(ctx, registry.id, `assignedTo('${objectId}')`, objectId);
   },
 );
+
+/**
+ * Role assignments at `scope` matching an ARM `$filter`, each with its role definition resolved.
+ * `viaGroup` is judged against `objectId` (the principal the assignments were listed for).
+ */
+export async function listRoleAssignments(
+  ctx: RegistryContext,
+  scope: string,
+  filter: string,
+  objectId?: string,
+): Promise<Readable<RoleAssignmentView[]>> {
+  let raw: RawAssignment[];
+  try {
+    raw = await ctx.apis.arm.getAllPages<RawAssignment>(
+      `${scope}/providers/Microsoft.Authorization/roleAssignments`,
+      {
+        "api-version": AUTHORIZATION_API_VERSION,
+        $filter: filter,
+      },
+    );
+  } catch (error) {
+    return unreadable(error);
+  }
+  const definitions = await resolveDefinitions(
+    ctx,
+    raw.map((a) => a.properties.roleDefinitionId),
+  );
+  const value = raw.map(({ properties: p }): RoleAssignmentView => {
+    const definition = definitions.get(roleDefinitionGuid(p.roleDefinitionId));
+    return {
+      scope: p.scope,
+      roleDefinitionId: p.roleDefinitionId,
+      ...(definition && "role" in definition
+        ? { role: definition.role }
+        : { definitionError: definition?.error }),
+      principalId: p.principalId,
+      ...(p.principalType ? { principalType: p.principalType } : {}),
+      viaGroup: objectId !== undefined && p.principalId.toLowerCase() !== objectId.toLowerCase(),
+      ...(p.condition ? { condition: p.condition, conditionVersion: p.conditionVersion ?? undefined } : {}),
+    };
+  });
+  return { readable: true, value };
+}
+
+/** `assignedTo()` also lists assignments below the scope; only those at or above the resource apply to it. */
+export function applicableTo(resourceId: string, assignments: RoleAssignmentView[]): RoleAssignmentView[] {
+  const id = resourceId.toLowerCase();
+  return assignments.filter((a) => {
+    const scope = a.scope.toLowerCase().replace(/\/$/, "");
+    return scope === "" || id === scope || id.startsWith(`${scope}/`);
+  });
+}
 
 type ResolvedDefinition = { role: RoleDefinition } | { error: string };
 
