@@ -35,6 +35,9 @@ export interface RecordedRequest {
   body?: string;
   /** Set when a fault answered instead of the service. */
   fault?: Fault["kind"];
+  /** performance.now() of this process when the request arrived and when it was answered (or hung/reset). */
+  receivedAt: number;
+  answeredAt: number;
 }
 
 export type Router = (request: FakeRequest) => FakeResponse;
@@ -97,16 +100,17 @@ export class FakeServer {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = performance.now();
     const request = await readRequest(req);
     const fault = this.takeFault(request);
     if (fault?.kind === "latency") await delay(fault.ms ?? 1000);
     if (fault?.kind === "hang") {
       this.hanging.add(res);
       res.on("close", () => this.hanging.delete(res));
-      return this.record(request, 0, false, "hang");
+      return this.record(request, receivedAt, 0, false, "hang");
     }
     if (fault?.kind === "reset") {
-      this.record(request, 0, false, "reset");
+      this.record(request, receivedAt, 0, false, "reset");
       req.socket.destroy();
       return;
     }
@@ -121,6 +125,7 @@ export class FakeServer {
     }
     this.record(
       request,
+      receivedAt,
       response.status,
       response.unexpected ?? false,
       fault?.kind === "status" ? "status" : undefined,
@@ -140,7 +145,13 @@ export class FakeServer {
     return fault;
   }
 
-  private record(request: FakeRequest, status: number, unexpected: boolean, fault?: Fault["kind"]): void {
+  private record(
+    request: FakeRequest,
+    receivedAt: number,
+    status: number,
+    unexpected: boolean,
+    fault?: Fault["kind"],
+  ): void {
     const entry: RecordedRequest = {
       method: request.method,
       host: request.host,
@@ -149,6 +160,8 @@ export class FakeServer {
       status,
       ...(request.body ? { body: request.body } : {}),
       ...(fault ? { fault } : {}),
+      receivedAt,
+      answeredAt: performance.now(),
     };
     this.requests.push(entry);
     if (unexpected) this.unexpected.push(entry);
