@@ -1,3 +1,10 @@
+import {
+  aksClusterRows,
+  aksResourceGroups,
+  getAksCluster,
+  privateDnsZoneGroups,
+  virtualNetworkLinks,
+} from "./aks.js";
 import { checkBearer } from "./bearer.js";
 import { queryResourceGraph } from "./resource-graph.js";
 import { scopeCovers } from "./rbac.js";
@@ -67,7 +74,7 @@ const SYSTEM_SCOPE_MAPS = [
   },
 ];
 
-interface Caller {
+export interface Caller {
   objectId: string;
 }
 
@@ -106,6 +113,21 @@ export function arm(world: World) {
       "GET",
       /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+)(\/.*)?$/i,
       registryRoutes,
+    ],
+    [
+      "GET",
+      /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\/[^/]+)$/i,
+      getAksCluster,
+    ],
+    [
+      "GET",
+      /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateEndpoints\/[^/]+)\/privateDnsZoneGroups$/i,
+      privateDnsZoneGroups,
+    ],
+    [
+      "GET",
+      /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateDnsZones\/[^/]+)\/virtualNetworkLinks$/i,
+      virtualNetworkLinks,
     ],
   ];
   return (req: FakeRequest): FakeResponse => {
@@ -195,11 +217,16 @@ function knownResourceGroups(world: World, subscriptionId: string): string[] {
         ?.toLowerCase(),
     )
     .filter((rg): rg is string => Boolean(rg));
-  return [...new Set([...fromRegistries, ...fromAssignments])];
+  return [...new Set([...fromRegistries, ...fromAssignments, ...aksResourceGroups(world, subscriptionId)])];
 }
 
 /** Checks authorisation then existence, in ARM's order. */
-function authorize(world: World, caller: Caller, action: string, scope: string): FakeResponse | undefined {
+export function authorize(
+  world: World,
+  caller: Caller,
+  action: string,
+  scope: string,
+): FakeResponse | undefined {
   const missingSubscription = missingScope(world, scope.replace(/\/resourceGroups\/.*$/i, ""));
   if (missingSubscription) return missingSubscription;
   if (!world.rbac.can(caller.objectId, action, scope)) return authorizationFailed(caller, action, scope);
@@ -627,7 +654,10 @@ function resourceGraph(world: World, req: FakeRequest, caller: Caller): FakeResp
       zones: null,
       extendedLocation: null,
     }));
-  const result = queryResourceGraph(body.query ?? "", rows);
+  const result = queryResourceGraph(body.query ?? "", [
+    ...rows,
+    ...aksClusterRows(world, caller, subscriptions),
+  ]);
   if ("error" in result) {
     return {
       status: 400,

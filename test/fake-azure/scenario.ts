@@ -43,8 +43,34 @@ export interface Scenario {
   tlsInterception?: { hosts: string[]; issuer?: string };
   /** Azure Policy states for registries (policyStates/latest/queryResults is a POST: read-only query). */
   policyStates?: PolicyState[];
+  /** AKS clusters (`Microsoft.ContainerService/managedClusters`) that pull from the registries. */
+  aksClusters?: AksCluster[];
+  /** Private endpoints with the private DNS zones their zone group registers records in. */
+  privateEndpoints?: { id: string; privateDnsZoneIds: string[] }[];
+  /** Private DNS zones (full resource ids) with their virtual network links. */
+  privateDnsZones?: {
+    id: string;
+    virtualNetworkLinks: { name: string; virtualNetworkId: string; state?: "Completed" | "InProgress" }[];
+  }[];
   /** Faults applied from the start (tests can add more at run time). */
   faults?: Fault[];
+}
+
+export interface AksCluster {
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  /** Managed-identity clusters: the kubelet identity the nodes pull with. */
+  kubeletIdentity?: { objectId: string; clientId: string };
+  /** Service-principal clusters: the app id of the cluster's service principal. */
+  servicePrincipalClientId?: string;
+  agentPools: {
+    name: string;
+    osType?: "Linux" | "Windows";
+    mode?: "System" | "User";
+    vnetSubnetId?: string;
+  }[];
 }
 
 export interface Principal {
