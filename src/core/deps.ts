@@ -1,12 +1,43 @@
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { createGuardedHttpClient } from "./azure/http.js";
+import { InputError } from "./config/input-error.js";
 import type { RunDeps } from "./context/scope.js";
+import { sharedTokenCredential } from "./credential/shared-token.js";
 import type { BuiltCredential } from "./credential/types.js";
 import { createNetwork, type Network } from "./net/network.js";
 import type { Surface } from "./report/types.js";
 
 /** Longest one HTTP request may take when no caller says otherwise. */
 export const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Timeouts a slow network (or a test that injects hangs) may set by environment; unset, the
+ * defaults apply: ACR_PREFLIGHT_REQUEST_TIMEOUT_MS one HTTP request (10 s),
+ * ACR_PREFLIGHT_CHECK_TIMEOUT_MS one check (30 s), ACR_PREFLIGHT_DEADLINE_MS the whole run (60 s).
+ */
+export interface TimeoutOverrides {
+  requestTimeoutMs?: number;
+  checkTimeoutMs?: number;
+  deadlineMs?: number;
+}
+
+export const TIMEOUT_VARIABLES = {
+  requestTimeoutMs: "ACR_PREFLIGHT_REQUEST_TIMEOUT_MS",
+  checkTimeoutMs: "ACR_PREFLIGHT_CHECK_TIMEOUT_MS",
+  deadlineMs: "ACR_PREFLIGHT_DEADLINE_MS",
+} as const;
+
+export function timeoutOverrides(env: NodeJS.ProcessEnv): TimeoutOverrides {
+  const overrides: TimeoutOverrides = {};
+  for (const [key, variable] of Object.entries(TIMEOUT_VARIABLES) as [keyof TimeoutOverrides, string][]) {
+    const value = env[variable]?.trim();
+    if (!value) continue;
+    if (!/^[1-9]\d*$/.test(value))
+      throw InputError.invalid(variable, value, "a number of milliseconds", "a whole number such as 5000");
+    overrides[key] = Number(value);
+  }
+  return overrides;
+}
 
 export interface Transport {
   network: Network;
@@ -16,7 +47,7 @@ export interface Transport {
 
 export function createTransport(
   env: NodeJS.ProcessEnv = process.env,
-  timeoutMs = REQUEST_TIMEOUT_MS,
+  timeoutMs = timeoutOverrides(env).requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
 ): Transport {
   const network = createNetwork(env);
   return { network, httpClient: createGuardedHttpClient(network, timeoutMs) };
@@ -38,7 +69,7 @@ export function createRunDeps(options: RunDepsOptions): RunDeps {
   const { credential } = options;
   return {
     surface: options.surface,
-    credential: credential.credential,
+    credential: sharedTokenCredential(credential.credential),
     // A chain knows which member signed in only after the first token, so these are read late.
     get authType() {
       return credential.authType();

@@ -10,7 +10,15 @@ import { discoverRegistries, registryIdentity } from "./context/registry-lookup.
 import { runnerIpFact } from "./context/runner-ip.js";
 import type { RegistryContext, RunContext, RunDeps } from "./context/scope.js";
 import { createRegistryContext, createRunContext } from "./context/scope.js";
-import type { CheckReport, Finding, RegistryReport, Report, Result, Severity, Status } from "./report/types.js";
+import type {
+  CheckReport,
+  Finding,
+  RegistryReport,
+  Report,
+  Result,
+  Severity,
+  Status,
+} from "./report/types.js";
 import { TOOL_VERSION } from "./version.js";
 
 export interface RunOptions {
@@ -24,11 +32,18 @@ export interface RunOptions {
 
 const REGISTRY_CONCURRENCY = 8;
 
-export async function runPreflight(config: PreflightConfig, deps: RunDeps, options: RunOptions = {}): Promise<Report> {
+export async function runPreflight(
+  config: PreflightConfig,
+  deps: RunDeps,
+  options: RunOptions = {},
+): Promise<Report> {
   const startedAt = deps.now();
   const started = performance.now();
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new Error("the run's deadline passed")), options.deadlineMs ?? 60_000);
+  const timer = setTimeout(
+    () => deadline.abort(new Error("the run's deadline passed")),
+    options.deadlineMs ?? 60_000,
+  );
   try {
     const run = createRunContext(config, deps, createAzureApis(config, deps, deadline.signal));
     const checks = selectChecks(config, options.checks ?? IMPLEMENTED_CHECKS);
@@ -36,6 +51,8 @@ export async function runPreflight(config: PreflightConfig, deps: RunDeps, optio
     const runScoped = new Map<CheckId, Promise<CheckReport>>();
 
     const registries = config.registries.length > 0 ? config.registries : await discoverRegistries(run);
+    // Started with the checks, not after them: the runner IP may need a request no check makes.
+    const context = reportContext(run, registries);
     const registryReports = await mapWithLimit(registries, REGISTRY_CONCURRENCY, async (ref) => {
       const ctx = createRegistryContext(run, ref);
       const reports = await Promise.all(
@@ -48,6 +65,7 @@ export async function runPreflight(config: PreflightConfig, deps: RunDeps, optio
       );
       return registryReport(ctx, ref, reports);
     });
+    const reportedContext = await context;
 
     return {
       schemaVersion: 1,
@@ -56,7 +74,7 @@ export async function runPreflight(config: PreflightConfig, deps: RunDeps, optio
       startedAt: startedAt.toISOString(),
       durationMs: Math.round(performance.now() - started),
       result: worstResult(registryReports.map((r) => r.result)),
-      context: await reportContext(run, registries),
+      context: reportedContext,
       registries: registryReports,
     };
   } finally {
@@ -73,7 +91,9 @@ function selectChecks(config: PreflightConfig, available: readonly Check[]): Che
   const byId = new Map(available.map((c) => [c.id, c]));
   if (config.checks.explicit) return config.checks.ids.map((id) => byId.get(id) ?? notAvailable(id));
   const selected = available.filter((c) => c.modes.includes(config.mode) && config.checks.ids.includes(c.id));
-  const missing = checksImpliedByInputs(config).filter((id) => !byId.has(id) && config.checks.ids.includes(id));
+  const missing = checksImpliedByInputs(config).filter(
+    (id) => !byId.has(id) && config.checks.ids.includes(id),
+  );
   return [...selected, ...missing.map(notAvailable)];
 }
 
@@ -140,7 +160,9 @@ function skippedOutcome(error: unknown, timeoutMs: number): CheckOutcome {
     }[error.kind];
     return {
       skipped: true,
-      findings: [code.finding({ message: error.message, remediation: error.remediation, evidence: error.evidence })],
+      findings: [
+        code.finding({ message: error.message, remediation: error.remediation, evidence: error.evidence }),
+      ],
     };
   }
   if (error instanceof CheckTimeout) {
@@ -176,7 +198,10 @@ function statusOf(outcome: CheckOutcome): Status {
 }
 
 function worstSeverity(findings: Finding[]): Severity {
-  return findings.reduce<Severity>((w, f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK[w] ? f.severity : w), "notice");
+  return findings.reduce<Severity>(
+    (w, f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK[w] ? f.severity : w),
+    "notice",
+  );
 }
 
 function titleOf(check: Check, outcome: CheckOutcome): string {
@@ -190,9 +215,15 @@ export function worstResult(results: Result[]): Result {
   return results.reduce<Result>((w, r) => (RESULT_RANK[r] > RESULT_RANK[w] ? r : w), "pass");
 }
 
-async function registryReport(ctx: RegistryContext, ref: RegistryRef, checks: CheckReport[]): Promise<RegistryReport> {
+async function registryReport(
+  ctx: RegistryContext,
+  ref: RegistryRef,
+  checks: CheckReport[],
+): Promise<RegistryReport> {
   const identity = await registryIdentity(ctx);
-  const result = worstResult(checks.map((c) => (c.status === "skipped" || c.status === "pass" ? "pass" : c.status)));
+  const result = worstResult(
+    checks.map((c) => (c.status === "skipped" || c.status === "pass" ? "pass" : c.status)),
+  );
   return { name: ref.name, ...identity, result, checks };
 }
 

@@ -2,7 +2,7 @@ import { parseConfig, type ConfigDefaults, type RawInputs } from "./config/parse
 import type { PreflightConfig } from "./config/types.js";
 import { createCredential } from "./credential/create.js";
 import type { CredentialSpec } from "./credential/types.js";
-import { createRunDeps, createTransport } from "./deps.js";
+import { createRunDeps, createTransport, timeoutOverrides } from "./deps.js";
 import { runPreflight, type RunOptions } from "./orchestrator.js";
 import { shouldFail } from "./outcome.js";
 import type { Report, Surface } from "./report/types.js";
@@ -47,7 +47,7 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
       env,
     });
     const deps = createRunDeps({ ...options, credential, transport });
-    const report = await runPreflight(config, deps, options.run);
+    const report = await runPreflight(config, deps, { ...timeoutOverrides(env), ...options.run });
     const files = await writeReports(report, config.reportDir);
     return { config, report, files, failed: shouldFail(report.result, config.failOn) };
   } finally {

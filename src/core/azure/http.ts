@@ -42,9 +42,27 @@ export function createGuardedHttpClient(network: Network, defaultTimeoutMs: numb
       if (!request.agent) {
         request.agent = request.url.startsWith("https:") ? network.httpsAgent : network.httpAgent;
       }
-      return inner.sendRequest(request);
+      try {
+        return await inner.sendRequest(request);
+      } catch (error) {
+        if ((error as Error).name !== "AbortError") throw error;
+        throw new RequestTimeout(request.url, request.timeout, request.abortSignal?.aborted ?? false);
+      }
     },
   };
+}
+
+/** A request got no answer in time; the SDK's own error says only "The operation was aborted". */
+export class RequestTimeout extends Error {
+  constructor(url: string, timeoutMs: number, runDeadlinePassed: boolean) {
+    const host = new URL(url).host;
+    super(
+      runDeadlinePassed
+        ? `${host} timed out: no answer before the run's deadline`
+        : `${host} timed out: no answer within ${timeoutMs / 1000} s`,
+    );
+    this.name = "RequestTimeout";
+  }
 }
 
 export function assertReadOnly(method: string, url: string): void {

@@ -46,9 +46,7 @@ export const registryLookupFact = registryFact("registry-lookup", async (ctx): P
   const { subscriptionId, resourceGroup } = ctx.config;
   const name = ctx.registry.name;
   let direct: AzureHttpError | undefined;
-  const knownId =
-    ctx.registry.resourceId ??
-    (subscriptionId && resourceGroup ? registryPath(subscriptionId, resourceGroup, name) : undefined);
+  const knownId = knownRegistryId(ctx);
   if (knownId) {
     try {
       const resource = await getRegistry(ctx, knownId);
@@ -58,39 +56,16 @@ export const registryLookupFact = registryFact("registry-lookup", async (ctx): P
       direct = error;
     }
   }
-  let rows: GraphRow[];
-  try {
-    rows = await findWithResourceGraph(ctx, name);
-  } catch (error) {
-    if (!(error instanceof AzureHttpError)) throw error;
-    return failure(direct ?? error, []);
-  }
-  const candidates = rows.map((r) => r.id);
-  const inScope = rows.filter(
-    (r) =>
-      (!subscriptionId || r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase()) &&
-      (!resourceGroup || r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase()),
-  );
-  if (inScope.length > 1) {
-    return {
-      found: false,
-      reason: "ambiguous",
-      detail: `${inScope.length} registries named '${name}' are visible; set subscription-id to pick one`,
-      candidates,
-    };
-  }
-  const elsewhere = inScope.length === 0 && rows.length === 1 ? rows[0] : undefined;
-  const row = inScope[0] ?? elsewhere;
-  if (!row) {
+  const search = await ctx.get(registrySearchFact);
+  if ("error" in search) return failure(direct ?? search.error, []);
+  const candidates = search.rows.map((r) => r.id);
+  const choice = chooseRow(ctx, search.rows);
+  if (choice.kind === "ambiguous-in-scope")
+    return { found: false, reason: "ambiguous", detail: choice.detail, candidates };
+  if (choice.kind !== "row") {
     if (direct && direct.status !== 404) return failure(direct, candidates);
-    if (rows.length > 1) {
-      return {
-        found: false,
-        reason: "ambiguous",
-        detail: `${rows.length} registries named '${name}' are visible, none in the subscription/resource group given`,
-        candidates,
-      };
-    }
+    if (choice.kind === "ambiguous-elsewhere")
+      return { found: false, reason: "ambiguous", detail: choice.detail, candidates };
     const where = subscriptionId
       ? `subscription ${subscriptionId}${resourceGroup ? `, resource group ${resourceGroup}` : ""} or any other subscription the identity can see`
       : "any subscription the identity can see";
@@ -102,19 +77,69 @@ export const registryLookupFact = registryFact("registry-lookup", async (ctx): P
     };
   }
   try {
-    const resource = await getRegistry(ctx, row.id);
+    const resource = await getRegistry(ctx, choice.row.id);
     return {
       found: true,
       resource,
       via: "resource-graph",
       candidates,
-      ...(elsewhere ? { outsideGivenScope: true } : {}),
+      ...(choice.outsideGivenScope ? { outsideGivenScope: true } : {}),
     };
   } catch (error) {
     if (!(error instanceof AzureHttpError)) throw error;
     return failure(error, candidates);
   }
 });
+
+function knownRegistryId(ctx: RegistryContext): string | undefined {
+  const { subscriptionId, resourceGroup } = ctx.config;
+  return (
+    ctx.registry.resourceId ??
+    (subscriptionId && resourceGroup
+      ? registryPath(subscriptionId, resourceGroup, ctx.registry.name)
+      : undefined)
+  );
+}
+
+/** Every registry of this name the identity can see, by one Resource Graph query. */
+const registrySearchFact = registryFact(
+  "registry-search",
+  async (ctx): Promise<{ rows: GraphRow[] } | { error: AzureHttpError }> => {
+    await ctx.get(armTokenFact);
+    try {
+      return { rows: await findWithResourceGraph(ctx, ctx.registry.name) };
+    } catch (error) {
+      if (!(error instanceof AzureHttpError)) throw error;
+      return { error };
+    }
+  },
+);
+
+type RowChoice =
+  | { kind: "row"; row: GraphRow; outsideGivenScope: boolean }
+  | { kind: "ambiguous-in-scope" | "ambiguous-elsewhere"; detail: string }
+  | { kind: "none" };
+
+/** The row that is the job's registry: the one in the given scope, else the only one anywhere. */
+function chooseRow(ctx: RegistryContext, rows: GraphRow[]): RowChoice {
+  const { subscriptionId, resourceGroup } = ctx.config;
+  const name = ctx.registry.name;
+  const inScope = rows.filter(
+    (r) =>
+      (!subscriptionId || r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase()) &&
+      (!resourceGroup || r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase()),
+  );
+  if (inScope.length > 1) {
+    const detail = `${inScope.length} registries named '${name}' are visible; set subscription-id to pick one`;
+    return { kind: "ambiguous-in-scope", detail };
+  }
+  if (inScope[0]) return { kind: "row", row: inScope[0], outsideGivenScope: false };
+  if (rows.length > 1) {
+    const detail = `${rows.length} registries named '${name}' are visible, none in the subscription/resource group given`;
+    return { kind: "ambiguous-elsewhere", detail };
+  }
+  return rows[0] ? { kind: "row", row: rows[0], outsideGivenScope: true } : { kind: "none" };
+}
 
 function failure(error: AzureHttpError, candidates: string[]): RegistryLookup {
   const reason = error.status === 404 ? "not-found" : error.status === 403 ? "forbidden" : "error";
@@ -195,6 +220,8 @@ async function loginServerResolves(ctx: RegistryContext): Promise<boolean> {
  * suffix is right (it may carry a domain-name-label hash), else what the name implies in this cloud.
  */
 export const loginServerFact = registryFact("login-server", async (ctx): Promise<string> => {
+  const searched = await searchedLoginServer(ctx);
+  if (searched) return searched;
   const lookup = await ctx.get(registryLookupFact).catch(() => undefined);
   if (lookup?.found && lookup.resource.properties.loginServer)
     return lookup.resource.properties.loginServer.toLowerCase();
@@ -205,6 +232,18 @@ export const loginServerFact = registryFact("login-server", async (ctx): Promise
     ? ctx.registry.loginServer
     : impliedLoginServer(ctx.registry, ctx.config.cloud.acrSuffix);
 });
+
+/**
+ * The login server as Resource Graph reports it. It is fixed when the registry is created, so the
+ * data plane can start with it while the registry's live GET is still on its way.
+ */
+async function searchedLoginServer(ctx: RegistryContext): Promise<string | undefined> {
+  if (knownRegistryId(ctx)) return undefined;
+  const search = await ctx.get(registrySearchFact).catch(() => undefined);
+  if (!search || "error" in search) return undefined;
+  const choice = chooseRow(ctx, search.rows);
+  return choice.kind === "row" ? choice.row.properties?.loginServer?.toLowerCase() : undefined;
+}
 
 export function impliedLoginServer(ref: RegistryRef, acrSuffix: string): string {
   return `${ref.name}.${acrSuffix}`;
