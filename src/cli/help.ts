@@ -32,6 +32,9 @@ export function helpText(): string {
     "  --json      Print report.json to stdout instead of the table.",
     "  --help, -h  Print this help.  --version  Print the version.",
     "",
+    "Timeouts (milliseconds, from the environment): ACR_PREFLIGHT_REQUEST_TIMEOUT_MS one request (10000),",
+    "  ACR_PREFLIGHT_CHECK_TIMEOUT_MS one check (30000), ACR_PREFLIGHT_DEADLINE_MS the whole run (60000).",
+    "",
     "Exit codes: 0 passed, 1 failed by --fail-on, 2 bad input or internal fault.",
     "",
   ].join("\n");
