@@ -96,7 +96,7 @@ async function measure(fake: FakeAzure, surface: Surface, latencyMs: number): Pr
   };
 }
 
-/** A job that pushes and deploys: every repository and one tag of each, so every check has work. */
+/** A job on a GitHub-hosted runner that pushes and deploys: every repository and one tag of each, so every check has work. */
 function jobInputs(fake: FakeAzure): Record<string, string> {
   const registry = fake.scenario.registries[0];
   if (!registry) throw new Error("the scenario has no registry");
@@ -107,6 +107,7 @@ function jobInputs(fake: FakeAzure): Record<string, string> {
     operations: "pull,push",
     "job-duration": "90m",
     "expected-push-size": "2GiB",
+    "runner-kind": "github-hosted",
     ...(repositories.length > 0 ? { repositories: repositories.map((r) => r.name).join(",") } : {}),
     ...(images.length > 0 ? { images: images.join(",") } : {}),
   };
