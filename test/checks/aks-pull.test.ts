@@ -36,6 +36,20 @@ function withCluster(tweak: (v: Variant, cluster: AksCluster) => void = () => un
   });
 }
 
+/** Turns the cluster into a service-principal cluster whose principal Graph will not show the job (`graphAccess: self`). */
+function runAsServicePrincipal(v: Variant, cluster: AksCluster): void {
+  const clientId = "7b8c9d0e-1f2a-4b3c-8d4e-5f6071829304";
+  v.scenario.principals.push({
+    ...v.scenario.principals[0]!,
+    displayName: "shop-aks-sp",
+    clientId,
+    objectId: "8c9d0e1f-2a3b-4c4d-8e5f-607182930415",
+    secrets: [],
+  });
+  delete cluster.kubeletIdentity;
+  cluster.servicePrincipalClientId = clientId;
+}
+
 function dropKubeletRole(v: Variant): void {
   v.scenario.roleAssignments = v.scenario.roleAssignments.filter((a) => a.principalId !== KUBELET.objectId);
 }
@@ -120,6 +134,31 @@ describe("aks-pull", () => {
     const check = checkOf((await runAgainst(scenario, CHECK)).report, "aks-pull");
     expect(check.status).toBe("error");
     expect(check.findings.map((f) => f.code)).toEqual(["AKS_SERVICE_PRINCIPAL_MISSING"]);
+  });
+
+  it("is skipped, naming Application.Read.All, when Graph may not read the cluster's service principal", async () => {
+    const scenario = withCluster((v, cluster) => {
+      runAsServicePrincipal(v, cluster);
+    });
+    const check = checkOf((await runAgainst(scenario, CHECK)).report, "aks-pull");
+    expect(check.status).toBe("skipped");
+    expect(check.findings[0]?.code).toBe("PERMISSION_MISSING");
+    expect(check.findings[0]?.message).toContain("Application.Read.All");
+    expect(check.findings[0]?.remediation[0]).toMatch(/^az ad app permission add --id 0c5a7e0e-/);
+  });
+
+  it("reports what it found and what it could not verify, instead of skipping, when something is wrong", async () => {
+    const scenario = withCluster((v, cluster) => {
+      runAsServicePrincipal(v, cluster);
+      cluster.agentPools.push({ name: "win22", osType: "Windows" });
+    });
+    const result = await runAgainst(scenario, [...CHECK, "--images", "shop/api:1.4.2"]);
+    const check = checkOf(result.report, "aks-pull");
+    expect(check.status).toBe("warning");
+    expect(check.findings.map((f) => f.code).sort()).toEqual([
+      "AKS_PULL_PARTLY_UNVERIFIED",
+      "AKS_WINDOWS_POOL_LINUX_IMAGE",
+    ]);
   });
 
   it("warns when a Windows node pool may be handed a Linux-only image", async () => {

@@ -4,7 +4,8 @@ import type { ManagedCluster } from "../context/aks-cluster.js";
 import { aksClusterFact } from "../context/aks-cluster.js";
 import type { PullIdentity } from "../context/aks-pull-identity.js";
 import { graphRead, pullIdentityOf } from "../context/aks-pull-identity.js";
-import { APPLICATION_READ_PERMISSION } from "../context/graph-application.js";
+import { assigneeOf } from "../context/assignee.js";
+import { APPLICATION_READ_PERMISSION, grantApplicationReadCommands } from "../context/graph-application.js";
 import { imageManifestFact } from "../context/image-manifest.js";
 import { registryPrivateDnsFact } from "../context/private-dns.js";
 import { loginServerFact, requireRegistry } from "../context/registry-lookup.js";
@@ -135,18 +136,19 @@ export const aksPullCheck: Check = {
     const findings = [...identityFindings, ...(roleFindings ?? []), ...platformFindings, ...dnsFindings];
     const evidence = evidenceOf(job, identity);
     if (job.unverified.length > 0) {
-      if (!roleFindings && !findings.some((f) => f.severity === "error")) {
+      const remediation = [...(await grantGraphRead(ctx, identity)), checkAcrCommand(job)];
+      if (!roleFindings && findings.length === 0) {
         throw new SkipCheck(
           "permission",
           `Whether ${job.clusterName} may pull from ${registry.name} could not be decided: ${job.unverified.join("; ")}.`,
-          [checkAcrCommand(job)],
+          remediation,
           evidence,
         );
       }
       findings.push(
         CODES.AKS_PULL_PARTLY_UNVERIFIED.finding({
           message: `Not verified for ${job.clusterName}: ${job.unverified.join("; ")}.`,
-          remediation: [checkAcrCommand(job)],
+          remediation,
           evidence,
         }),
       );
@@ -290,11 +292,11 @@ function grantPullCommands(job: Job, objectId: string): string[] {
 
 function servicePrincipalFindings(job: Job, identity: PullIdentity): Finding[] {
   if (identity.kind !== "service-principal") return [];
-  job.unverified.push(
-    ...identity.unreadable.map(
-      (detail) => `the cluster's service principal (${detail}; it needs ${APPLICATION_READ_PERMISSION})`,
-    ),
-  );
+  if (identity.graphRefused) {
+    job.unverified.push(
+      `service principal ${identity.clientId} in Microsoft Graph (${identity.graphRefused}; reading it needs ${APPLICATION_READ_PERMISSION})`,
+    );
+  }
   const evidence = { servicePrincipal: identity.clientId };
   const reset = resetCredentialsCommands(job, identity.clientId);
   if (identity.deleted) {
@@ -359,20 +361,25 @@ async function windowsPoolFindings(job: Job): Promise<Finding[]> {
   const pools = job.cluster.properties.agentPoolProfiles ?? [];
   const windowsPools = pools.filter((p) => p.osType?.toLowerCase() === "windows").map((p) => p.name);
   if (windowsPools.length === 0 || job.ctx.config.images.length === 0) return [];
+  const manifests = await Promise.all(
+    job.ctx.config.images.map((image) =>
+      job.ctx.get(imageManifestFact(image)).catch((error: unknown) => {
+        if (error instanceof SkipCheck) return undefined;
+        throw error;
+      }),
+    ),
+  );
   const linuxOnly: { image: string; platforms: string[] }[] = [];
-  for (const image of job.ctx.config.images) {
-    const manifest = await job.ctx.get(imageManifestFact(image)).catch((error: unknown) => {
-      if (error instanceof SkipCheck) return undefined;
-      throw error;
-    });
-    if (!manifest?.found) continue; // `images` reports a missing or unreadable image
-    if (!manifest.platforms) {
-      job.unverified.push(`the platforms of ${image.input}`);
-      continue;
-    }
-    if (!manifest.platforms.some((p) => p.startsWith("windows/")))
+  job.ctx.config.images.forEach((image, i) => {
+    const manifest = manifests[i];
+    if (!manifest)
+      job.unverified.push(`the platforms of ${image.input} (the job's identity may not pull it)`);
+    // A missing image is the `images` check's finding.
+    if (!manifest?.found) return;
+    if (!manifest.platforms) job.unverified.push(`the platforms of ${image.input}`);
+    else if (!manifest.platforms.some((p) => p.startsWith("windows/")))
       linuxOnly.push({ image: image.input, platforms: manifest.platforms });
-  }
+  });
   if (linuxOnly.length === 0) return [];
   return [
     CODES.AKS_WINDOWS_POOL_LINUX_IMAGE.finding({
@@ -436,6 +443,12 @@ async function privateDnsFindings(job: Job): Promise<Finding[]> {
 }
 
 // ---- shared -----------------------------------------------------------------------------------
+
+/** When Graph refused to show the cluster's service principal: let the job's identity read app registrations. */
+async function grantGraphRead(ctx: RegistryContext, identity: PullIdentity): Promise<string[]> {
+  if (identity.kind !== "service-principal" || !identity.graphRefused) return [];
+  return grantApplicationReadCommands(await assigneeOf(ctx));
+}
 
 function checkAcrCommand(job: Job): string {
   return `az aks check-acr --name ${job.clusterName} --resource-group ${job.clusterGroup} --acr ${job.loginServer}`;

@@ -17,8 +17,8 @@ export type PullIdentity =
       /** Graph no longer knows the service principal: it was deleted. */
       deleted?: boolean;
       application?: GraphApplication;
-      /** Graph reads that were refused, each with the reason. */
-      unreadable: string[];
+      /** Why Graph refused to show the service principal or its app registration, when it did. */
+      graphRefused?: string;
     }
   | { kind: "unknown" };
 
@@ -47,14 +47,14 @@ async function servicePrincipalIdentity(ctx: RunContext, clientId: string): Prom
       "id,appId,displayName,passwordCredentials,keyCredentials",
     ),
   ]);
-  const unreadable = [principal, application].flatMap((r) => (r.status === "refused" ? [r.detail] : []));
+  const refused = [principal, application].find((r) => r.status === "refused");
   return {
     kind: "service-principal",
     clientId,
     ...(principal.status === "found" ? { objectId: principal.value.id } : {}),
     ...(principal.status === "missing" ? { deleted: true } : {}),
     ...(application.status === "found" ? { application: application.value } : {}),
-    unreadable,
+    ...(refused ? { graphRefused: refused.detail } : {}),
   };
 }
 
