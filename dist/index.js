@@ -36801,7 +36801,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4652);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8325);
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36810,7 +36810,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4652:
+/***/ 8325:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46054,12 +46054,16 @@ function auxiliaryAuthenticationHeaderPolicy(options) {
 ;// CONCATENATED MODULE: ./src/core/azure/http.ts
 
 const USER_AGENT = "acr-preflight/1.0.0";
-/** POSTs the tool may send: token exchanges and Resource Graph queries (SPEC §5, read-only). */
+/**
+ * POSTs the tool may send: token exchanges and read-only queries (SPEC §5): Resource Graph and
+ * Azure Policy states (`queryResults` is a POST that only reads).
+ */
 const ALLOWED_POST_PATHS = [
     /\/oauth2\/exchange$/,
     /\/oauth2\/token$/,
     /\/oauth2\/v2\.0\/token$/,
     /\/providers\/Microsoft\.ResourceGraph\/resources$/i,
+    /\/providers\/Microsoft\.PolicyInsights\/policyStates\/latest\/queryResults$/i,
     /\/oidctoken$/i,
 ];
 class ReadOnlyViolation extends Error {
@@ -46079,9 +46083,26 @@ function createGuardedHttpClient(network, defaultTimeoutMs) {
             if (!request.agent) {
                 request.agent = request.url.startsWith("https:") ? network.httpsAgent : network.httpAgent;
             }
-            return inner.sendRequest(request);
+            try {
+                return await inner.sendRequest(request);
+            }
+            catch (error) {
+                if (error.name !== "AbortError")
+                    throw error;
+                throw new RequestTimeout(request.url, request.timeout, request.abortSignal?.aborted ?? false);
+            }
         },
     };
+}
+/** A request got no answer in time; the SDK's own error says only "The operation was aborted". */
+class RequestTimeout extends Error {
+    constructor(url, timeoutMs, runDeadlinePassed) {
+        const host = new URL(url).host;
+        super(runDeadlinePassed
+            ? `${host} timed out: no answer before the run's deadline`
+            : `${host} timed out: no answer within ${timeoutMs / 1000} s`);
+        this.name = "RequestTimeout";
+    }
 }
 function assertReadOnly(method, url) {
     if (method === "GET" || method === "HEAD" || method === "OPTIONS")
@@ -46194,6 +46215,39 @@ function errorOf(text) {
         // not JSON: the caller falls back to the raw text
     }
     return {};
+}
+
+;// CONCATENATED MODULE: ./src/core/credential/shared-token.ts
+/** A token this close to its expiry is fetched anew. */
+const EXPIRY_MARGIN_MS = 2 * 60_000;
+/**
+ * One Entra token per scope for the whole run, however many facts and HTTP pipelines ask, in any
+ * order: concurrent callers share one request. The Azure SDK's bearer policy asks with
+ * `enableCae`, which @azure/identity serves from a second MSAL cache (and `az`-session credentials
+ * do not cache at all), so without this each scope was signed in twice — a whole round trip before
+ * the first ARM call. Every shared token is an ordinary (non-CAE) one, whoever asked first; a CAE
+ * claims challenge still goes straight to the credential.
+ */
+function sharedTokenCredential(credential) {
+    const shared = new Map();
+    return {
+        getToken(scopes, options = {}) {
+            if (options.claims)
+                return credential.getToken(scopes, options);
+            const key = JSON.stringify([[scopes].flat().sort(), options.tenantId ?? ""]);
+            const existing = shared.get(key);
+            if (existing && Date.now() < existing.expiresAt - EXPIRY_MARGIN_MS)
+                return existing.token;
+            const entry = {
+                token: credential.getToken(scopes, options.tenantId ? { tenantId: options.tenantId } : {}),
+                expiresAt: Infinity,
+            };
+            shared.set(key, entry);
+            const forget = () => shared.get(key) === entry && shared.delete(key);
+            entry.token.then((token) => (token ? (entry.expiresAt = token.expiresOnTimestamp) : forget()), forget);
+            return entry.token;
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: external "node:dns/promises"
@@ -46356,9 +46410,28 @@ function firstOf(value) {
 ;// CONCATENATED MODULE: ./src/core/deps.ts
 
 
+
+
 /** Longest one HTTP request may take when no caller says otherwise. */
 const REQUEST_TIMEOUT_MS = 10_000;
-function createTransport(env = process.env, timeoutMs = REQUEST_TIMEOUT_MS) {
+const TIMEOUT_VARIABLES = {
+    requestTimeoutMs: "ACR_PREFLIGHT_REQUEST_TIMEOUT_MS",
+    checkTimeoutMs: "ACR_PREFLIGHT_CHECK_TIMEOUT_MS",
+    deadlineMs: "ACR_PREFLIGHT_DEADLINE_MS",
+};
+function timeoutOverrides(env) {
+    const overrides = {};
+    for (const [key, variable] of Object.entries(TIMEOUT_VARIABLES)) {
+        const value = env[variable]?.trim();
+        if (!value)
+            continue;
+        if (!/^[1-9]\d*$/.test(value))
+            throw InputError.invalid(variable, value, "a number of milliseconds", "a whole number such as 5000");
+        overrides[key] = Number(value);
+    }
+    return overrides;
+}
+function createTransport(env = process.env, timeoutMs = timeoutOverrides(env).requestTimeoutMs ?? REQUEST_TIMEOUT_MS) {
     const network = createNetwork(env);
     return { network, httpClient: createGuardedHttpClient(network, timeoutMs) };
 }
@@ -46367,7 +46440,7 @@ function createRunDeps(options) {
     const { credential } = options;
     return {
         surface: options.surface,
-        credential: credential.credential,
+        credential: sharedTokenCredential(credential.credential),
         // A chain knows which member signed in only after the first token, so these are read late.
         get authType() {
             return credential.authType();
@@ -71122,8 +71195,7 @@ const registryLookupFact = registryFact("registry-lookup", async (ctx) => {
     const { subscriptionId, resourceGroup } = ctx.config;
     const name = ctx.registry.name;
     let direct;
-    const knownId = ctx.registry.resourceId ??
-        (subscriptionId && resourceGroup ? registryPath(subscriptionId, resourceGroup, name) : undefined);
+    const knownId = knownRegistryId(ctx);
     if (knownId) {
         try {
             const resource = await getRegistry(ctx, knownId);
@@ -71135,39 +71207,18 @@ const registryLookupFact = registryFact("registry-lookup", async (ctx) => {
             direct = error;
         }
     }
-    let rows;
-    try {
-        rows = await findWithResourceGraph(ctx, name);
-    }
-    catch (error) {
-        if (!(error instanceof AzureHttpError))
-            throw error;
-        return failure(direct ?? error, []);
-    }
-    const candidates = rows.map((r) => r.id);
-    const inScope = rows.filter((r) => (!subscriptionId || r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase()) &&
-        (!resourceGroup || r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase()));
-    if (inScope.length > 1) {
-        return {
-            found: false,
-            reason: "ambiguous",
-            detail: `${inScope.length} registries named '${name}' are visible; set subscription-id to pick one`,
-            candidates,
-        };
-    }
-    const elsewhere = inScope.length === 0 && rows.length === 1 ? rows[0] : undefined;
-    const row = inScope[0] ?? elsewhere;
-    if (!row) {
+    const search = await ctx.get(registrySearchFact);
+    if ("error" in search)
+        return failure(direct ?? search.error, []);
+    const candidates = search.rows.map((r) => r.id);
+    const choice = chooseRow(ctx, search.rows);
+    if (choice.kind === "ambiguous-in-scope")
+        return { found: false, reason: "ambiguous", detail: choice.detail, candidates };
+    if (choice.kind !== "row") {
         if (direct && direct.status !== 404)
             return failure(direct, candidates);
-        if (rows.length > 1) {
-            return {
-                found: false,
-                reason: "ambiguous",
-                detail: `${rows.length} registries named '${name}' are visible, none in the subscription/resource group given`,
-                candidates,
-            };
-        }
+        if (choice.kind === "ambiguous-elsewhere")
+            return { found: false, reason: "ambiguous", detail: choice.detail, candidates };
         const where = subscriptionId
             ? `subscription ${subscriptionId}${resourceGroup ? `, resource group ${resourceGroup}` : ""} or any other subscription the identity can see`
             : "any subscription the identity can see";
@@ -71179,13 +71230,13 @@ const registryLookupFact = registryFact("registry-lookup", async (ctx) => {
         };
     }
     try {
-        const resource = await getRegistry(ctx, row.id);
+        const resource = await getRegistry(ctx, choice.row.id);
         return {
             found: true,
             resource,
             via: "resource-graph",
             candidates,
-            ...(elsewhere ? { outsideGivenScope: true } : {}),
+            ...(choice.outsideGivenScope ? { outsideGivenScope: true } : {}),
         };
     }
     catch (error) {
@@ -71194,6 +71245,43 @@ const registryLookupFact = registryFact("registry-lookup", async (ctx) => {
         return failure(error, candidates);
     }
 });
+function knownRegistryId(ctx) {
+    const { subscriptionId, resourceGroup } = ctx.config;
+    return (ctx.registry.resourceId ??
+        (subscriptionId && resourceGroup
+            ? registryPath(subscriptionId, resourceGroup, ctx.registry.name)
+            : undefined));
+}
+/** Every registry of this name the identity can see, by one Resource Graph query. */
+const registrySearchFact = registryFact("registry-search", async (ctx) => {
+    await ctx.get(armTokenFact);
+    try {
+        return { rows: await findWithResourceGraph(ctx, ctx.registry.name) };
+    }
+    catch (error) {
+        if (!(error instanceof AzureHttpError))
+            throw error;
+        return { error };
+    }
+});
+/** The row that is the job's registry: the one in the given scope, else the only one anywhere. */
+function chooseRow(ctx, rows) {
+    const { subscriptionId, resourceGroup } = ctx.config;
+    const name = ctx.registry.name;
+    const inScope = rows.filter((r) => (!subscriptionId || r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase()) &&
+        (!resourceGroup || r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase()));
+    if (inScope.length > 1) {
+        const detail = `${inScope.length} registries named '${name}' are visible; set subscription-id to pick one`;
+        return { kind: "ambiguous-in-scope", detail };
+    }
+    if (inScope[0])
+        return { kind: "row", row: inScope[0], outsideGivenScope: false };
+    if (rows.length > 1) {
+        const detail = `${rows.length} registries named '${name}' are visible, none in the subscription/resource group given`;
+        return { kind: "ambiguous-elsewhere", detail };
+    }
+    return rows[0] ? { kind: "row", row: rows[0], outsideGivenScope: true } : { kind: "none" };
+}
 function failure(error, candidates) {
     const reason = error.status === 404 ? "not-found" : error.status === 403 ? "forbidden" : "error";
     return { found: false, reason, detail: error.message, candidates };
@@ -71250,6 +71338,9 @@ async function loginServerResolves(ctx) {
  * suffix is right (it may carry a domain-name-label hash), else what the name implies in this cloud.
  */
 const loginServerFact = registryFact("login-server", async (ctx) => {
+    const searched = await searchedLoginServer(ctx);
+    if (searched)
+        return searched;
     const lookup = await ctx.get(registryLookupFact).catch(() => undefined);
     if (lookup?.found && lookup.resource.properties.loginServer)
         return lookup.resource.properties.loginServer.toLowerCase();
@@ -71258,6 +71349,19 @@ const loginServerFact = registryFact("login-server", async (ctx) => {
         ? ctx.registry.loginServer
         : impliedLoginServer(ctx.registry, ctx.config.cloud.acrSuffix);
 });
+/**
+ * The login server as Resource Graph reports it. It is fixed when the registry is created, so the
+ * data plane can start with it while the registry's live GET is still on its way.
+ */
+async function searchedLoginServer(ctx) {
+    if (knownRegistryId(ctx))
+        return undefined;
+    const search = await ctx.get(registrySearchFact).catch(() => undefined);
+    if (!search || "error" in search)
+        return undefined;
+    const choice = chooseRow(ctx, search.rows);
+    return choice.kind === "row" ? choice.row.properties?.loginServer?.toLowerCase() : undefined;
+}
 function impliedLoginServer(ref, acrSuffix) {
     return `${ref.name}.${acrSuffix}`;
 }
@@ -71367,6 +71471,1261 @@ const adminUserCheck = {
         };
     },
 };
+
+;// CONCATENATED MODULE: ./src/core/context/aks-cluster.ts
+
+
+
+
+
+
+/** Microsoft.ContainerService stable API (azure-rest-api-specs aks/stable/2025-10-01). */
+const AKS_API_VERSION = "2025-10-01";
+/**
+ * The cluster named by `aks-cluster`: a resource id is read directly, a bare name is first found
+ * with one Resource Graph query across the subscriptions the identity can see.
+ */
+const aksClusterFact = runFact("aks-cluster", async (ctx) => {
+    await ctx.get(armTokenFact);
+    const given = ctx.config.aksCluster;
+    if (!given)
+        throw new SkipCheck("not-applicable", "No `aks-cluster` was given.");
+    const id = given.startsWith("/") ? given : await findByName(ctx, given);
+    try {
+        return await ctx.apis.arm.getJson(id, { "api-version": AKS_API_VERSION });
+    }
+    catch (error) {
+        if (!(error instanceof AzureHttpError))
+            throw error;
+        if (error.status === 403 || error.status === 401)
+            throw await unreadableCluster(ctx, id, error.message);
+        if (error.status === 404) {
+            throw new SkipCheck("prerequisite", `The AKS cluster ${id} does not exist (${error.message}); check \`aks-cluster\`.`, ['az aks list --query "[].id" --output tsv']);
+        }
+        throw error;
+    }
+});
+async function findByName(ctx, name) {
+    const rows = await resourceGraphQuery(ctx, `resources | where type =~ 'microsoft.containerservice/managedclusters' | where name =~ '${name.replace(/'/g, "''")}' | project id`);
+    if (rows.length === 1)
+        return rows[0].id;
+    if (rows.length > 1) {
+        throw new SkipCheck("prerequisite", `${rows.length} AKS clusters named '${name}' are visible; set \`aks-cluster\` to the resource id of the one the job deploys to.`, [], { candidates: rows.map((r) => r.id) });
+    }
+    throw await unreadableCluster(ctx, name, "Resource Graph finds no cluster of that name the identity may read");
+}
+async function unreadableCluster(ctx, cluster, detail) {
+    const scope = cluster.startsWith("/")
+        ? cluster
+        : `$(az aks list --query "[?name=='${cluster}'].id" --output tsv)`;
+    return new SkipCheck("permission", `The AKS cluster '${cluster}' cannot be read (${detail}): it does not exist, or the identity lacks ` +
+        "`Microsoft.ContainerService/managedClusters/read` on it (Reader on the cluster includes it).", [`az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${scope}`]);
+}
+
+;// CONCATENATED MODULE: ./src/core/context/aks-pull-identity.ts
+
+async function pullIdentityOf(ctx, cluster) {
+    const kubelet = cluster.properties.identityProfile?.kubeletidentity;
+    if (kubelet?.objectId) {
+        return {
+            kind: "kubelet-identity",
+            objectId: kubelet.objectId,
+            ...(kubelet.clientId ? { clientId: kubelet.clientId } : {}),
+            ...(kubelet.resourceId ? { resourceId: kubelet.resourceId } : {}),
+        };
+    }
+    const clientId = cluster.properties.servicePrincipalProfile?.clientId;
+    if (!clientId || clientId.toLowerCase() === "msi")
+        return { kind: "unknown" };
+    return servicePrincipalIdentity(ctx, clientId);
+}
+async function servicePrincipalIdentity(ctx, clientId) {
+    const appId = encodeURIComponent(clientId);
+    const [principal, application] = await Promise.all([
+        graphRead(ctx, `/v1.0/servicePrincipals(appId='${appId}')`, "id,appId"),
+        graphRead(ctx, `/v1.0/applications(appId='${appId}')`, "id,appId,displayName,passwordCredentials,keyCredentials"),
+    ]);
+    const refused = [principal, application].find((r) => r.status === "refused");
+    return {
+        kind: "service-principal",
+        clientId,
+        ...(principal.status === "found" ? { objectId: principal.value.id } : {}),
+        ...(principal.status === "missing" ? { deleted: true } : {}),
+        ...(application.status === "found" ? { application: application.value } : {}),
+        ...(refused ? { graphRefused: refused.detail } : {}),
+    };
+}
+/** One Graph GET: 404 means the object does not exist, 401/403 that the identity may not read it. */
+async function graphRead(ctx, path, select) {
+    try {
+        return { status: "found", value: await ctx.apis.graph.getJson(path, { $select: select }) };
+    }
+    catch (error) {
+        if (!(error instanceof AzureHttpError))
+            throw error;
+        if (error.status === 404)
+            return { status: "missing" };
+        if (error.status === 403 || error.status === 401)
+            return { status: "refused", detail: `${path}: ${error.message}` };
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/context/graph-application.ts
+
+
+
+const APPLICATION_READ_PERMISSION = "Application.Read.All";
+/** Microsoft Graph's app id and the app-role id of Application.Read.All (for `az ad app permission add`). */
+const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+const APPLICATION_READ_ALL_ROLE_ID = "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30";
+/**
+ * One Graph read per run: `applications(appId='<appId from the token>')` with its password and
+ * key credentials. Shared by sp-secret-expiry and token-lifetime.
+ */
+const graphApplicationFact = runFact("graph-application", async (ctx) => {
+    const principal = await ctx.get(principalFact);
+    if (principal.type === "ManagedIdentity" || ctx.deps.credentialInfo.kind === "managed-identity") {
+        return { status: "no-application", principalType: "ManagedIdentity" };
+    }
+    if (principal.type === "User" || !principal.appId)
+        return { status: "no-application", principalType: "User" };
+    const appId = principal.appId;
+    try {
+        const application = await ctx.apis.graph.getJson(`/v1.0/applications(appId='${encodeURIComponent(appId)}')`, { $select: "id,appId,displayName,passwordCredentials,keyCredentials" });
+        return { status: "found", application };
+    }
+    catch (error) {
+        if (!(error instanceof AzureHttpError)) {
+            return { status: "error", appId, detail: error instanceof Error ? error.message : String(error) };
+        }
+        const status = error.status === 403 ? "forbidden" : error.status === 404 ? "not-found" : "error";
+        return { status, appId, detail: error.message };
+    }
+});
+/** Commands that let the app read its own registration (needs an admin to consent). */
+function grantApplicationReadCommands(appId) {
+    return [
+        `az ad app permission add --id ${appId} --api ${GRAPH_APP_ID} --api-permissions ${APPLICATION_READ_ALL_ROLE_ID}=Role`,
+        `az ad app permission admin-consent --id ${appId}`,
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/core/context/data-plane.ts
+
+
+
+
+
+
+const challengeFact = registryFact("challenge", async (ctx) => fetchChallenge(ctx, await ctx.get(loginServerFact)));
+/** `GET https://<host>/v2/` without credentials: login server, data and regional endpoints alike. */
+async function fetchChallenge(ctx, host) {
+    try {
+        const res = await ctx.apis.plain.send("GET", `https://${host}/v2/`);
+        const { code, message } = errorOf(res.text);
+        const bearer = parseBearerChallenge(res.headers["www-authenticate"]);
+        const blockedIp = /client with IP '([^']+)' is not allowed/i.exec(message ?? res.text)?.[1];
+        return {
+            answered: true,
+            status: res.status,
+            ...(bearer ? { bearer } : {}),
+            ...(blockedIp ? { blockedIp } : {}),
+            ...(code ? { errorCode: code } : {}),
+            ...(message ? { message } : {}),
+        };
+    }
+    catch (error) {
+        const err = error;
+        return { answered: false, error: err.message, ...(err.code ? { code: err.code } : {}) };
+    }
+}
+function parseBearerChallenge(header) {
+    if (!header || !/^Bearer\s/i.test(header))
+        return undefined;
+    const param = (name) => new RegExp(`${name}="([^"]*)"`, "i").exec(header)?.[1];
+    const realm = param("realm");
+    return realm ? { realm, service: param("service") ?? "" } : undefined;
+}
+const refreshTokenFact = registryFact("acr-refresh-token", async (ctx) => {
+    const arm = await ctx.get(armTokenFact);
+    const first = await exchange(ctx, arm.token, "arm");
+    if ("refreshToken" in first)
+        return first;
+    if (first.status !== 401)
+        return { ok: false, attempts: [first] };
+    // The registry may refuse ARM-audience tokens by policy (azureADAuthenticationAsArmPolicy): retry with the ACR audience.
+    const acr = await ctx.get(acrTokenAttemptFact);
+    if (!acr.ok)
+        return { ok: false, attempts: [first] };
+    const second = await exchange(ctx, acr.value.token, "acr");
+    if ("refreshToken" in second)
+        return { ...second, refusedArm: first };
+    return { ok: false, attempts: [first, second] };
+});
+async function exchange(ctx, entraToken, audience) {
+    const loginServer = await ctx.get(loginServerFact);
+    const tenant = (await ctx.get(armTokenFact)).claims.tid;
+    const res = await ctx.apis.plain.send("POST", `https://${loginServer}/oauth2/exchange`, {
+        form: {
+            grant_type: "access_token",
+            service: loginServer,
+            ...(typeof tenant === "string" ? { tenant } : {}),
+            access_token: entraToken,
+        },
+    });
+    if (res.status === 200) {
+        const refreshToken = JSON.parse(res.text).refresh_token;
+        if (refreshToken) {
+            ctx.deps.mask(refreshToken);
+            const expiresOn = jwtExpiry(refreshToken);
+            return { ok: true, refreshToken, audience, ...(expiresOn ? { expiresOn } : {}) };
+        }
+    }
+    const { code, message } = errorOf(res.text);
+    return {
+        audience,
+        status: res.status,
+        ...(code ? { code } : {}),
+        message: message ?? res.text.slice(0, 300),
+    };
+}
+/**
+ * A scoped ACR access token (`/oauth2/token`) and the `access` claim it carries. The registry
+ * answers 200 with the intersection of what was asked and what is granted, so callers must read
+ * `access`, never just the status.
+ */
+const accessTokenFact = keyedRegistryFact("acr-access-token", (scopes) => [...scopes].sort().join(" "), async (ctx, scopes) => {
+    const refresh = await ctx.get(refreshTokenFact);
+    if (!refresh.ok) {
+        throw new SkipCheck("prerequisite", "The registry gave no refresh token for this identity (see `data-plane-access`).");
+    }
+    const loginServer = await ctx.get(loginServerFact);
+    const res = await ctx.apis.plain.send("POST", `https://${loginServer}/oauth2/token`, {
+        form: {
+            grant_type: "refresh_token",
+            service: loginServer,
+            scope: scopes,
+            refresh_token: refresh.refreshToken,
+        },
+    });
+    if (res.status !== 200) {
+        const { code, message } = errorOf(res.text);
+        return {
+            ok: false,
+            status: res.status,
+            ...(code ? { code } : {}),
+            message: message ?? res.text.slice(0, 300),
+            scopes,
+        };
+    }
+    const accessToken = JSON.parse(res.text).access_token;
+    if (!accessToken)
+        throw new AzureHttpError(res.status, undefined, "no access_token in the answer", `https://${loginServer}/oauth2/token`);
+    ctx.deps.mask(accessToken);
+    const access = decodeJwtClaims(accessToken)?.access ?? [];
+    const expiresOn = jwtExpiry(accessToken);
+    return { ok: true, accessToken, access, scopes, ...(expiresOn ? { expiresOn } : {}) };
+});
+/** Actions the token grants on one resource (`repository`/`registry`) name. */
+function grantedActions(access, type, name) {
+    return access
+        .filter((a) => a.type === type && a.name.toLowerCase() === name.toLowerCase())
+        .flatMap((a) => a.actions);
+}
+
+;// CONCATENATED MODULE: ./src/core/context/image-manifest.ts
+
+
+
+
+
+const MANIFEST_ACCEPT = [
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+].join(", ");
+const imageManifestFact = keyedRegistryFact("image-manifest", (image) => image.input, async (ctx, image) => {
+    const loginServer = await ctx.get(loginServerFact);
+    const token = await pullToken(ctx, image.repository);
+    const reference = image.digest ?? image.tag ?? "latest";
+    const res = await ctx.apis.plain.send("GET", `https://${loginServer}/v2/${image.repository}/manifests/${reference}`, { headers: { Authorization: `Bearer ${token}`, Accept: MANIFEST_ACCEPT } });
+    if (res.status !== 200) {
+        const { code, message } = errorOf(res.text);
+        return { found: false, reference, status: res.status, code, message };
+    }
+    const manifest = JSON.parse(res.text);
+    const digest = res.headers["docker-content-digest"];
+    const platforms = manifest.manifests
+        ? manifest.manifests.flatMap((m) => (m.platform?.os ? [platformName(m.platform)] : []))
+        : await singleManifestPlatform(ctx, loginServer, image.repository, token, manifest);
+    return { found: true, reference, ...(digest ? { digest } : {}), ...(platforms ? { platforms } : {}) };
+});
+/** A token that may pull the repository, or a skip naming `data-plane-access` as the place to look. */
+async function pullToken(ctx, repository) {
+    const grant = await ctx.get(accessTokenFact([`repository:${repository}:pull`]));
+    if (!grant.ok || !grantedActions(grant.access, "repository", repository).includes("pull")) {
+        throw new SkipCheck("prerequisite", `The identity may not pull '${repository}', so its images cannot be looked up (see \`data-plane-access\`).`);
+    }
+    return grant.accessToken;
+}
+/** A single-platform manifest names its platform only in its config blob. */
+async function singleManifestPlatform(ctx, loginServer, repository, token, manifest) {
+    if (!manifest.config?.digest)
+        return undefined;
+    const res = await ctx.apis.plain
+        .send("GET", `https://${loginServer}/v2/${repository}/blobs/${manifest.config.digest}`, {
+        headers: { Authorization: `Bearer ${token}` },
+    })
+        .catch(() => undefined);
+    if (res?.status !== 200)
+        return undefined;
+    const config = JSON.parse(res.text);
+    return config.os && config.architecture ? [platformName(config)] : undefined;
+}
+function platformName(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
+}
+
+;// CONCATENATED MODULE: ./src/core/context/private-dns.ts
+
+
+
+const PRIVATE_ENDPOINT_API_VERSION = "2024-05-01";
+const PRIVATE_DNS_API_VERSION = "2024-06-01";
+/** `privatelink.azurecr.io` and its sovereign-cloud twins (`privatelink.azurecr.us`, `privatelink.azurecr.cn`). */
+const ACR_PRIVATE_ZONE = /\/privateDnsZones\/privatelink\.azurecr\.[^/]+$/i;
+/**
+ * Where the registry's private endpoints publish its private addresses: each endpoint's DNS zone
+ * group names the `privatelink.azurecr.io` zone, whose virtual-network links say which VNets resolve them.
+ */
+const registryPrivateDnsFact = registryFact("private-dns", async (ctx) => {
+    const registry = await requireRegistry(ctx);
+    const privateEndpoints = (registry.properties.privateEndpointConnections ?? [])
+        .map((c) => c.properties?.privateEndpoint?.id)
+        .filter((id) => Boolean(id));
+    const unreadable = [];
+    const endpointsWithoutZoneGroup = [];
+    const zoneIds = new Set();
+    await Promise.all(privateEndpoints.map(async (endpoint) => {
+        try {
+            const groups = await ctx.apis.arm.getAllPages(`${endpoint}/privateDnsZoneGroups`, {
+                "api-version": PRIVATE_ENDPOINT_API_VERSION,
+            });
+            const zones = groups
+                .flatMap((g) => g.properties?.privateDnsZoneConfigs ?? [])
+                .map((c) => c.properties?.privateDnsZoneId)
+                .filter((id) => Boolean(id && ACR_PRIVATE_ZONE.test(id)));
+            if (zones.length === 0)
+                endpointsWithoutZoneGroup.push(endpoint);
+            zones.forEach((z) => zoneIds.add(z));
+        }
+        catch (error) {
+            unreadable.push(`DNS zone groups of ${endpoint}: ${reason(error)}`);
+        }
+    }));
+    const zones = await Promise.all([...zoneIds].map(async (id) => {
+        try {
+            const links = await ctx.apis.arm.getAllPages(`${id}/virtualNetworkLinks`, {
+                "api-version": PRIVATE_DNS_API_VERSION,
+            });
+            const linkedVnets = links
+                .filter((l) => (l.properties?.virtualNetworkLinkState ?? "Completed") === "Completed")
+                .map((l) => l.properties?.virtualNetwork?.id?.toLowerCase())
+                .filter((v) => Boolean(v));
+            return { id, linkedVnets };
+        }
+        catch (error) {
+            unreadable.push(`virtual network links of ${id}: ${reason(error)}`);
+            return undefined;
+        }
+    }));
+    return {
+        privateEndpoints,
+        zones: zones.filter((z) => Boolean(z)),
+        endpointsWithoutZoneGroup,
+        unreadable,
+    };
+});
+function reason(error) {
+    if (error instanceof AzureHttpError)
+        return error.message;
+    throw error;
+}
+
+;// CONCATENATED MODULE: ./src/core/rbac/roles.ts
+/**
+ * Built-in Azure roles that matter for a container registry (acr-facts §5.1): the core's one table.
+ * Assignments naming these GUIDs are resolved here without fetching their definitions.
+ */
+const ACR = "Microsoft.ContainerRegistry/registries";
+const REPOSITORY_READ = [`${ACR}/repositories/metadata/read`, `${ACR}/repositories/content/read`];
+const REPOSITORY_WRITE = [
+    ...REPOSITORY_READ,
+    `${ACR}/repositories/metadata/write`,
+    `${ACR}/repositories/content/write`,
+];
+const REPOSITORY_DELETE = [
+    ...REPOSITORY_WRITE,
+    `${ACR}/repositories/metadata/delete`,
+    `${ACR}/repositories/content/delete`,
+];
+function builtIn(id, name, permissions) {
+    return { id, name, builtIn: true, permissions: [permissions] };
+}
+const BUILT_IN_ROLES = [
+    builtIn("7f951dda-4ed3-4680-a7ca-43fe172d538d", "AcrPull", { actions: [`${ACR}/pull/read`] }),
+    builtIn("8311e382-0749-4cb8-b61a-304f252e45ec", "AcrPush", {
+        actions: [`${ACR}/pull/read`, `${ACR}/push/write`],
+    }),
+    builtIn("c2f4ef07-c644-48eb-af81-4b1b4947fb11", "AcrDelete", { actions: [`${ACR}/artifacts/delete`] }),
+    builtIn("b93aa761-3e63-49ed-ac28-beffa264f7ac", "Container Registry Repository Reader", {
+        dataActions: REPOSITORY_READ,
+    }),
+    builtIn("2a1e307c-b015-4ebd-883e-5b7698a07328", "Container Registry Repository Writer", {
+        dataActions: REPOSITORY_WRITE,
+    }),
+    builtIn("2efddaa5-3f1f-4df3-97df-af3f13818f4c", "Container Registry Repository Contributor", {
+        dataActions: REPOSITORY_DELETE,
+    }),
+    builtIn("bfdb9389-c9a5-478a-bb2f-ba9ca092c3c7", "Container Registry Repository Catalog Lister", {
+        dataActions: [`${ACR}/catalog/read`],
+    }),
+    builtIn("acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader", { actions: ["*/read"] }),
+    builtIn("b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor", {
+        actions: ["*"],
+        notActions: [
+            "Microsoft.Authorization/*/Delete",
+            "Microsoft.Authorization/*/Write",
+            "Microsoft.Authorization/elevateAccess/Action",
+        ],
+    }),
+    builtIn("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner", { actions: ["*"] }),
+];
+/** Owner, Contributor and custom roles with every action: far more than a registry job needs. */
+function grantsEveryAction(role) {
+    return role.permissions.some((set) => set.actions?.includes("*"));
+}
+/** The GUID at the end of a role definition id (`/subscriptions/…/roleDefinitions/<guid>`), lower case. */
+function roleDefinitionGuid(roleDefinitionId) {
+    return (roleDefinitionId.split("/").pop() ?? roleDefinitionId).toLowerCase();
+}
+function builtInRole(roleDefinitionId) {
+    const guid = roleDefinitionGuid(roleDefinitionId);
+    return BUILT_IN_ROLES.find((role) => role.id === guid);
+}
+function builtInRoleNamed(name) {
+    const role = BUILT_IN_ROLES.find((r) => r.name === name);
+    if (!role)
+        throw new Error(`no built-in role named ${name}`);
+    return role;
+}
+
+;// CONCATENATED MODULE: ./src/core/context/role-assignments.ts
+
+
+
+
+
+
+const AUTHORIZATION_API_VERSION = "2022-04-01";
+/** The identity's object id; role assignments are listed for it. */
+async function principalObjectId(ctx) {
+    const principal = await ctx.get(principalFact);
+    if (!principal.objectId)
+        throw new SkipCheck("prerequisite", "The Entra token carries no object id (`oid`) for the identity.");
+    return principal.objectId;
+}
+/**
+ * Every role assignment that applies to the identity at the registry: inherited from the resource
+ * group, subscription and management groups, and through group membership (`assignedTo()`), each
+ * with its role definition resolved (built-ins from the table, others fetched once each).
+ */
+const roleAssignmentsFact = registryFact("role-assignments", async (ctx) => {
+    const [registry, objectId] = await Promise.all([requireRegistry(ctx), principalObjectId(ctx)]);
+    return listRoleAssignments(ctx, registry.id, `assignedTo('${objectId}')`, objectId);
+});
+/**
+ * Role assignments at `scope` matching an ARM `$filter`, each with its role definition resolved.
+ * `viaGroup` is judged against `objectId` (the principal the assignments were listed for).
+ */
+async function listRoleAssignments(ctx, scope, filter, objectId) {
+    let raw;
+    try {
+        raw = await ctx.apis.arm.getAllPages(`${scope}/providers/Microsoft.Authorization/roleAssignments`, {
+            "api-version": AUTHORIZATION_API_VERSION,
+            $filter: filter,
+        });
+    }
+    catch (error) {
+        return unreadable(error);
+    }
+    const definitions = await resolveDefinitions(ctx, raw.map((a) => a.properties.roleDefinitionId));
+    const value = raw.map(({ properties: p }) => {
+        const definition = definitions.get(roleDefinitionGuid(p.roleDefinitionId));
+        return {
+            scope: p.scope,
+            roleDefinitionId: p.roleDefinitionId,
+            ...(definition && "role" in definition
+                ? { role: definition.role }
+                : { definitionError: definition?.error }),
+            principalId: p.principalId,
+            ...(p.principalType ? { principalType: p.principalType } : {}),
+            viaGroup: objectId !== undefined && p.principalId.toLowerCase() !== objectId.toLowerCase(),
+            ...(p.condition ? { condition: p.condition, conditionVersion: p.conditionVersion ?? undefined } : {}),
+        };
+    });
+    return { readable: true, value };
+}
+/** `assignedTo()` also lists assignments below the scope; only those at or above the resource apply to it. */
+function applicableTo(resourceId, assignments) {
+    const id = resourceId.toLowerCase();
+    return assignments.filter((a) => {
+        const scope = a.scope.toLowerCase().replace(/\/$/, "");
+        return scope === "" || id === scope || id.startsWith(`${scope}/`);
+    });
+}
+async function resolveDefinitions(ctx, roleDefinitionIds) {
+    const unique = new Map(roleDefinitionIds.map((id) => [roleDefinitionGuid(id), id]));
+    const entries = await Promise.all([...unique].map(async ([guid, id]) => {
+        const known = builtInRole(id);
+        if (known)
+            return [guid, { role: known }];
+        try {
+            const raw = await ctx.apis.arm.getJson(id, {
+                "api-version": AUTHORIZATION_API_VERSION,
+            });
+            const role = {
+                id: guid,
+                name: raw.properties.roleName,
+                builtIn: raw.properties.type === "BuiltInRole",
+                permissions: raw.properties.permissions ?? [],
+            };
+            return [guid, { role }];
+        }
+        catch (error) {
+            if (!(error instanceof AzureHttpError))
+                throw error;
+            return [guid, { error: error.message }];
+        }
+    }));
+    return new Map(entries);
+}
+/** A 403/401 means the identity may not read it; anything else is a fault the caller should see. */
+function unreadable(error) {
+    if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
+        return { readable: false, status: error.status, detail: error.message };
+    }
+    throw error;
+}
+
+;// CONCATENATED MODULE: ./src/core/rbac/access.ts
+const access_ACR = "Microsoft.ContainerRegistry/registries";
+/**
+ * What each operation needs, per mode: legacy registries honour control-plane actions (AcrPull,
+ * AcrPush, Owner …), ABAC registries only the repository dataActions (Repository Reader/Writer/Contributor).
+ */
+const REQUIRED_PERMISSION = {
+    legacy: {
+        pull: { kind: "action", name: `${access_ACR}/pull/read` },
+        push: { kind: "action", name: `${access_ACR}/push/write` },
+        delete: { kind: "action", name: `${access_ACR}/artifacts/delete` },
+    },
+    abac: {
+        pull: { kind: "dataAction", name: `${access_ACR}/repositories/content/read` },
+        push: { kind: "dataAction", name: `${access_ACR}/repositories/content/write` },
+        delete: { kind: "dataAction", name: `${access_ACR}/repositories/content/delete` },
+    },
+};
+/** Azure RBAC semantics: an entry allows what its actions match minus its notActions; entries add up. */
+function permits(permissions, required) {
+    return permissions.some((set) => {
+        const [allowed, denied] = required.kind === "action" ? [set.actions, set.notActions] : [set.dataActions, set.notDataActions];
+        return ((allowed ?? []).some((p) => actionMatches(p, required.name)) &&
+            !(denied ?? []).some((p) => actionMatches(p, required.name)));
+    });
+}
+/** ARM action pattern match: `*` matches any run of characters, case-insensitive. */
+function actionMatches(pattern, action) {
+    return wildcardMatches(pattern, action, { ignoreCase: true });
+}
+/** `*` matches any run of characters; everything else literally. */
+function wildcardMatches(pattern, value, options) {
+    const source = pattern
+        .split("*")
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*");
+    return new RegExp(`^${source}$`, options.ignoreCase ? "is" : "s").test(value);
+}
+function modeOf(roleAssignmentMode) {
+    return roleAssignmentMode === "AbacRepositoryPermissions" ? "abac" : "legacy";
+}
+
+;// CONCATENATED MODULE: ./src/core/rbac/condition.ts
+
+const REPOSITORY_ATTRIBUTE = "microsoft.containerregistry/registries/repositories:name";
+function parseCondition(text) {
+    try {
+        const parser = new Parser(tokenize(text));
+        const node = parser.parseExpression();
+        parser.expectEnd();
+        return { ok: true, evaluate: (request) => evaluate(node, request) };
+    }
+    catch (error) {
+        if (error instanceof ConditionSyntaxError)
+            return { ok: false, error: error.message };
+        throw error;
+    }
+}
+class ConditionSyntaxError extends Error {
+}
+function tokenize(text) {
+    const tokens = [];
+    let i = 0;
+    while (i < text.length) {
+        const rest = text.slice(i);
+        const space = /^\s+/.exec(rest);
+        if (space) {
+            i += space[0].length;
+            continue;
+        }
+        const char = rest[0];
+        if ("(){},!".includes(char)) {
+            tokens.push({ type: "punct", value: char });
+            i += 1;
+            continue;
+        }
+        const logical = /^(&&|\|\|)/.exec(rest);
+        if (logical) {
+            tokens.push({ type: "word", value: logical[0] === "&&" ? "AND" : "OR" });
+            i += 2;
+            continue;
+        }
+        const quoted = /^'((?:[^']|'')*)'/.exec(rest);
+        if (quoted) {
+            tokens.push({ type: "string", value: quoted[1].replace(/''/g, "'") });
+            i += quoted[0].length;
+            continue;
+        }
+        const attribute = /^@(\w+)\[([^\]]+)\]/.exec(rest);
+        if (attribute) {
+            tokens.push({
+                type: "attribute",
+                source: attribute[1],
+                name: attribute[2].trim(),
+            });
+            i += attribute[0].length;
+            continue;
+        }
+        const word = /^[A-Za-z][\w:]*/.exec(rest);
+        if (word) {
+            tokens.push({ type: "word", value: word[0] });
+            i += word[0].length;
+            continue;
+        }
+        throw new ConditionSyntaxError(`unexpected '${rest.slice(0, 20)}'`);
+    }
+    return tokens;
+}
+class Parser {
+    tokens;
+    position = 0;
+    constructor(tokens) {
+        this.tokens = tokens;
+    }
+    parseExpression() {
+        let left = this.parseAnd();
+        while (this.takeWord("OR"))
+            left = { kind: "or", left, right: this.parseAnd() };
+        return left;
+    }
+    expectEnd() {
+        const next = this.tokens[this.position];
+        if (next)
+            throw new ConditionSyntaxError(`unexpected ${describe(next)} after the end of the expression`);
+    }
+    parseAnd() {
+        let left = this.parseUnary();
+        while (this.takeWord("AND"))
+            left = { kind: "and", left, right: this.parseUnary() };
+        return left;
+    }
+    parseUnary() {
+        if (this.takePunct("!") || this.takeWord("NOT"))
+            return { kind: "not", operand: this.parseUnary() };
+        return this.parsePrimary();
+    }
+    parsePrimary() {
+        if (this.takePunct("(")) {
+            const inner = this.parseExpression();
+            this.expectPunct(")");
+            return inner;
+        }
+        const token = this.next();
+        if (token.type === "word" && token.value.toLowerCase() === "actionmatches") {
+            this.expectPunct("{");
+            const pattern = this.expectString();
+            this.expectPunct("}");
+            return { kind: "action", pattern };
+        }
+        if (token.type === "attribute")
+            return this.parseComparison(token);
+        throw new ConditionSyntaxError(`${describe(token)} is not a condition this tool understands`);
+    }
+    parseComparison(attribute) {
+        if (!/^(request|resource)$/i.test(attribute.source) ||
+            attribute.name.toLowerCase() !== REPOSITORY_ATTRIBUTE) {
+            throw new ConditionSyntaxError(`the attribute @${attribute.source}[${attribute.name}] is not supported`);
+        }
+        const token = this.next();
+        if (token.type !== "word")
+            throw new ConditionSyntaxError(`expected an operator, found ${describe(token)}`);
+        const [quantifierText, operatorText] = token.value.includes(":")
+            ? token.value.split(":")
+            : [undefined, token.value];
+        const operator = stringOperator(operatorText);
+        if (quantifierText === undefined)
+            return { kind: "repository", operator, values: [this.expectString()], quantifier: "any" };
+        const quantifier = /^For(Any|All)Of(Any|All)Values$/i.exec(quantifierText);
+        if (!quantifier)
+            throw new ConditionSyntaxError(`the quantifier '${quantifierText}' is not supported`);
+        return {
+            kind: "repository",
+            operator,
+            values: this.expectStringSet(),
+            // The repository name is single-valued, so only the right-hand quantifier matters.
+            quantifier: quantifier[2].toLowerCase() === "all" ? "all" : "any",
+        };
+    }
+    expectStringSet() {
+        if (!this.takePunct("{"))
+            return [this.expectString()];
+        const values = [this.expectString()];
+        while (this.takePunct(","))
+            values.push(this.expectString());
+        this.expectPunct("}");
+        return values;
+    }
+    next() {
+        const token = this.tokens[this.position++];
+        if (!token)
+            throw new ConditionSyntaxError("the condition ends too early");
+        return token;
+    }
+    takeWord(word) {
+        const token = this.tokens[this.position];
+        if (token?.type !== "word" || token.value.toUpperCase() !== word)
+            return false;
+        this.position++;
+        return true;
+    }
+    takePunct(value) {
+        const token = this.tokens[this.position];
+        if (token?.type !== "punct" || token.value !== value)
+            return false;
+        this.position++;
+        return true;
+    }
+    expectPunct(value) {
+        if (!this.takePunct(value))
+            throw new ConditionSyntaxError(`expected '${value}'`);
+    }
+    expectString() {
+        const token = this.next();
+        if (token.type !== "string")
+            throw new ConditionSyntaxError(`expected a quoted string, found ${describe(token)}`);
+        return token.value;
+    }
+}
+function stringOperator(text) {
+    const match = /^String(Not)?(Equals|StartsWith|Like)(IgnoreCase)?$/i.exec(text);
+    if (!match)
+        throw new ConditionSyntaxError(`the operator '${text}' is not supported`);
+    const test = match[2].toLowerCase();
+    return {
+        test: test === "equals" ? "equals" : test === "startswith" ? "startsWith" : "like",
+        negated: Boolean(match[1]),
+        ignoreCase: Boolean(match[3]),
+    };
+}
+function describe(token) {
+    if (token.type === "attribute")
+        return `@${token.source}[${token.name}]`;
+    if (token.type === "string")
+        return `'${token.value}'`;
+    return `'${token.value}'`;
+}
+function evaluate(node, request) {
+    switch (node.kind) {
+        case "or":
+            return evaluate(node.left, request) || evaluate(node.right, request);
+        case "and":
+            return evaluate(node.left, request) && evaluate(node.right, request);
+        case "not":
+            return !evaluate(node.operand, request);
+        case "action":
+            return actionMatches(node.pattern, request.action);
+        case "repository": {
+            const results = node.values.map((value) => compare(node.operator, request.repository, value));
+            return node.quantifier === "all" ? results.every(Boolean) : results.some(Boolean);
+        }
+    }
+}
+function compare(operator, actual, expected) {
+    const [a, e] = operator.ignoreCase ? [actual.toLowerCase(), expected.toLowerCase()] : [actual, expected];
+    const matched = operator.test === "equals"
+        ? a === e
+        : operator.test === "startsWith"
+            ? a.startsWith(e)
+            : wildcardMatches(e, a, { ignoreCase: false });
+    return operator.negated ? !matched : matched;
+}
+
+;// CONCATENATED MODULE: ./src/core/rbac/grant-commands.ts
+
+/** The least role(s) that grant `operations` on this registry, honouring its role-assignment mode (acr-facts §5.1). */
+function rolesFor(mode, operations) {
+    const needs = (op) => operations.includes(op);
+    if (mode === "abac") {
+        const level = needs("delete") ? "Contributor" : needs("push") ? "Writer" : "Reader";
+        return [`Container Registry Repository ${level}`];
+    }
+    return [
+        ...(needs("push") ? ["AcrPush"] : needs("pull") ? ["AcrPull"] : []),
+        ...(needs("delete") ? ["AcrDelete"] : []),
+    ];
+}
+/** `az role assignment create` commands that grant the operations, with an ABAC condition for the repositories. */
+function grantCommands(target) {
+    return rolesFor(target.mode, target.operations).map((role) => {
+        const base = `az role assignment create --assignee ${target.assignee} --role "${role}" --scope ${target.registryId}`;
+        if (target.mode !== "abac" || target.repositories.length === 0)
+            return base;
+        return `${base} --condition "${repositoryCondition(role, target.repositories)}" --condition-version 2.0`;
+    });
+}
+/**
+ * The documented ACR condition shape: the role's data actions are allowed only when the repository
+ * is one of `repositories`. It names every data action of the role, since a condition only limits
+ * the actions it names.
+ */
+function repositoryCondition(role, repositories) {
+    const dataActions = builtInRoleNamed(role).permissions.flatMap((set) => set.dataActions ?? []);
+    const notActions = dataActions.map((action) => `!(ActionMatches{'${action}'})`).join(" AND ");
+    const names = repositories
+        .map((repository) => `@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase '${repository}'`)
+        .join(" OR ");
+    return `((${notActions}) OR (${names}))`;
+}
+
+;// CONCATENATED MODULE: ./src/core/checks/aks-pull.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+const ATTACH_DOCS = "https://learn.microsoft.com/azure/aks/cluster-container-registry-integration";
+const aks_pull_CODES = defineCodes({
+    AKS_PULL_OK: {
+        severity: "notice",
+        title: "The AKS cluster's nodes can pull from the registry",
+        fix: "Nothing to fix.",
+        docs: ATTACH_DOCS,
+    },
+    AKS_KUBELET_NO_PULL_ROLE: {
+        severity: "error",
+        title: "The AKS cluster's pull identity has no pull role at the registry",
+        fix: "Attach the registry to the cluster (`az aks update --attach-acr`), which grants its kubelet identity AcrPull; on ABAC registries assign Container Registry Repository Reader.",
+        docs: ATTACH_DOCS,
+    },
+    AKS_ROLE_ON_REPLACED_PRINCIPAL: {
+        severity: "error",
+        title: "The registry's pull role still points at an identity the cluster no longer uses",
+        fix: "Re-attach the registry so the cluster's current identity gets the role, and delete the assignment of the deleted identity.",
+        docs: ATTACH_DOCS,
+    },
+    AKS_SERVICE_PRINCIPAL_MISSING: {
+        severity: "error",
+        title: "The AKS cluster's service principal no longer exists",
+        fix: "Reset the cluster's credentials to an existing service principal (`az aks update-credentials --reset-service-principal`), or move the cluster to managed identity.",
+        docs: "https://learn.microsoft.com/azure/aks/update-credentials",
+    },
+    AKS_SP_SECRET_EXPIRED: {
+        severity: "error",
+        title: "The AKS cluster's service principal secret has expired",
+        fix: "Create a new secret and hand it to the cluster with `az aks update-credentials --reset-service-principal`, or move the cluster to managed identity.",
+        docs: "https://learn.microsoft.com/azure/aks/update-credentials",
+    },
+    AKS_SP_SECRET_EXPIRING: {
+        severity: "warning",
+        title: "The AKS cluster's service principal secret expires soon",
+        fix: "Rotate the secret with `az aks update-credentials --reset-service-principal` before it expires, or move the cluster to managed identity.",
+        docs: "https://learn.microsoft.com/azure/aks/update-credentials",
+    },
+    AKS_WINDOWS_POOL_LINUX_IMAGE: {
+        severity: "warning",
+        title: "The cluster has Windows node pools but an image is Linux-only",
+        fix: "Pin the workload to Linux nodes (nodeSelector `kubernetes.io/os: linux`), taint the Windows pools, or publish a Windows variant of the image.",
+        docs: "https://learn.microsoft.com/azure/aks/windows-faq",
+    },
+    AKS_PRIVATE_DNS_NOT_LINKED: {
+        severity: "error",
+        title: "The cluster's VNet cannot resolve the registry's private endpoint",
+        fix: "Link the cluster's VNet to the registry's privatelink.azurecr.io private DNS zone (`az network private-dns link vnet create`).",
+        docs: "https://learn.microsoft.com/azure/container-registry/container-registry-private-link",
+    },
+    AKS_PULL_PARTLY_UNVERIFIED: {
+        severity: "warning",
+        title: "Part of the cluster's pull path could not be verified",
+        fix: "Grant the read permission named in the finding; `az aks check-acr` verifies from inside the cluster.",
+        docs: ATTACH_DOCS,
+    },
+});
+/** `aks-pull`: what `az aks check-acr` would tell — can the cluster's nodes pull — without running a pod. */
+const aksPullCheck = {
+    id: "aks-pull",
+    scope: "registry",
+    modes: ["preflight"],
+    codes: aks_pull_CODES,
+    permissions: [
+        "`Microsoft.ContainerService/managedClusters/read` on the cluster (Reader)",
+        "`Microsoft.Authorization/roleAssignments/read` on the registry (Reader)",
+        `Microsoft Graph \`${APPLICATION_READ_PERMISSION}\` for clusters that run as a service principal`,
+        "`Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read` and `privateDnsZones/virtualNetworkLinks/read` for private registries (Reader on their resource groups)",
+    ],
+    async run(ctx) {
+        if (!ctx.config.aksCluster) {
+            throw new SkipCheck("not-applicable", "No `aks-cluster` was given, so no cluster's pull path is checked.");
+        }
+        const [registry, cluster, loginServer] = await Promise.all([
+            requireRegistry(ctx),
+            ctx.get(aksClusterFact),
+            ctx.get(loginServerFact),
+        ]);
+        const { resourceGroup } = parseResourceId(cluster.id);
+        const job = {
+            ctx,
+            registry,
+            cluster,
+            clusterName: cluster.name,
+            clusterGroup: resourceGroup ?? "<resource group>",
+            loginServer,
+            mode: modeOf(registry.properties.roleAssignmentMode),
+            unverified: [],
+        };
+        const identity = await pullIdentityOf(ctx, cluster);
+        const [identityFindings, roleFindings, platformFindings, dnsFindings] = await Promise.all([
+            servicePrincipalFindings(job, identity),
+            pullRoleFindings(job, identity),
+            windowsPoolFindings(job),
+            privateDnsFindings(job),
+        ]);
+        const findings = [...identityFindings, ...(roleFindings ?? []), ...platformFindings, ...dnsFindings];
+        const evidence = evidenceOf(job, identity);
+        if (job.unverified.length > 0) {
+            const remediation = [...(await grantGraphRead(ctx, identity)), checkAcrCommand(job)];
+            if (!roleFindings && findings.length === 0) {
+                throw new SkipCheck("permission", `Whether ${job.clusterName} may pull from ${registry.name} could not be decided: ${job.unverified.join("; ")}.`, remediation, evidence);
+            }
+            findings.push(aks_pull_CODES.AKS_PULL_PARTLY_UNVERIFIED.finding({
+                message: `Not verified for ${job.clusterName}: ${job.unverified.join("; ")}.`,
+                remediation,
+                evidence,
+            }));
+        }
+        if (findings.length === 0) {
+            findings.push(aks_pull_CODES.AKS_PULL_OK.finding({
+                message: `${describeIdentity(identity)} of ${job.clusterName} holds a pull role at ${registry.name}, and nothing in its node pools or DNS stands in the way.`,
+                evidence,
+            }));
+        }
+        return { findings };
+    },
+};
+// ---- the identity's role at the registry ------------------------------------------------------
+/** Empty when the identity may pull; undefined when that cannot be judged (the reason goes to `job.unverified`). */
+async function pullRoleFindings(job, identity) {
+    if (identity.kind === "unknown") {
+        job.unverified.push("the cluster reports neither a kubelet identity nor a service principal");
+        return undefined;
+    }
+    const objectId = identity.objectId;
+    // A deleted service principal, or one Graph would not name, is reported by servicePrincipalFindings.
+    if (!objectId)
+        return undefined;
+    const { registry } = job;
+    const listed = await listRoleAssignments(job.ctx, registry.id, `assignedTo('${objectId}')`, objectId);
+    if (!listed.readable) {
+        job.unverified.push(`the pull identity's role assignments at ${registry.name} (\`Microsoft.Authorization/roleAssignments/read\`: ${listed.detail})`);
+        return undefined;
+    }
+    const assignments = applicableTo(registry.id, listed.value);
+    if (assignments.some((a) => grantsPull(job, a)))
+        return [];
+    const evidence = { pullIdentity: objectId, roleAssignmentMode: job.mode, roles: assignments.map(roleName) };
+    const grant = grantPullCommands(job, objectId);
+    const orphans = await replacedPrincipals(job, objectId);
+    if (orphans.length > 0) {
+        return [
+            aks_pull_CODES.AKS_ROLE_ON_REPLACED_PRINCIPAL.finding({
+                message: `${registry.name} grants ${aks_pull_unique(orphans.map(roleName)).join(", ")} to ${orphans.map((o) => o.principalId).join(", ")}, ` +
+                    `which no longer exist${orphans.length === 1 ? "s" : ""} in the directory, while ${job.clusterName} now pulls as ${objectId}, which holds no pull role: nodes fail with 401 / ImagePullBackOff.`,
+                remediation: [
+                    ...grant,
+                    ...orphans.map((o) => `az role assignment list --scope ${o.scope} --query "[?principalId=='${o.principalId}'].id" --output tsv | xargs az role assignment delete --ids`),
+                    checkAcrCommand(job),
+                ],
+                evidence: {
+                    ...evidence,
+                    replacedPrincipals: orphans.map((o) => ({
+                        principalId: o.principalId,
+                        role: roleName(o),
+                        scope: o.scope,
+                    })),
+                },
+            }),
+        ];
+    }
+    const legacyOnAbac = job.mode === "abac" &&
+        assignments.some((a) => a.role && permits(a.role.permissions, REQUIRED_PERMISSION.legacy.pull));
+    return [
+        aks_pull_CODES.AKS_KUBELET_NO_PULL_ROLE.finding({
+            message: `${describeIdentity(identity)} of ${job.clusterName} (${objectId}) holds no role that lets it pull from ${registry.name}` +
+                (legacyOnAbac
+                    ? "; its AcrPull is ignored because the registry uses ABAC repository permissions"
+                    : "") +
+                ": nodes fail with 401 Unauthorized / ImagePullBackOff.",
+            remediation: [...grant, checkAcrCommand(job)],
+            evidence,
+        }),
+    ];
+}
+function grantsPull(job, assignment) {
+    const required = REQUIRED_PERMISSION[job.mode].pull;
+    if (!assignment.role || !permits(assignment.role.permissions, required))
+        return false;
+    const repositories = aks_pull_unique(job.ctx.config.images.map((i) => i.repository));
+    if (job.mode !== "abac" || !assignment.condition || repositories.length === 0)
+        return true;
+    const condition = parseCondition(assignment.condition);
+    if (!condition.ok) {
+        job.unverified.push(`the ABAC condition on ${roleName(assignment)} (${condition.error})`);
+        return false;
+    }
+    return repositories.every((repository) => condition.evaluate({ action: required.name, repository }));
+}
+/**
+ * Pull-granting assignments at the registry whose service principal Graph no longer knows: what is
+ * left behind when a cluster's service principal or kubelet identity was replaced.
+ */
+async function replacedPrincipals(job, currentObjectId) {
+    const listed = await listRoleAssignments(job.ctx, job.registry.id, "atScope()");
+    if (!listed.readable)
+        return [];
+    const candidates = listed.value
+        .filter((a) => a.principalType === "ServicePrincipal" &&
+        a.principalId.toLowerCase() !== currentObjectId.toLowerCase())
+        .filter((a) => a.role && permits(a.role.permissions, REQUIRED_PERMISSION[job.mode].pull))
+        .slice(0, 10);
+    const lookups = await Promise.all(candidates.map((a) => graphRead(job.ctx, `/v1.0/servicePrincipals/${encodeURIComponent(a.principalId)}`, "id")));
+    return candidates.filter((_, i) => lookups[i]?.status === "missing");
+}
+function grantPullCommands(job, objectId) {
+    if (job.mode === "legacy") {
+        return [
+            `az aks update --name ${job.clusterName} --resource-group ${job.clusterGroup} --attach-acr ${job.registry.id}`,
+        ];
+    }
+    const repositories = aks_pull_unique(job.ctx.config.images.map((i) => i.repository));
+    return grantCommands({
+        mode: job.mode,
+        operations: ["pull"],
+        assignee: objectId,
+        registryId: job.registry.id,
+        repositories,
+    });
+}
+// ---- the cluster's service principal --------------------------------------------------------
+function servicePrincipalFindings(job, identity) {
+    if (identity.kind !== "service-principal")
+        return [];
+    if (identity.graphRefused) {
+        job.unverified.push(`service principal ${identity.clientId} in Microsoft Graph (${identity.graphRefused}; reading it needs ${APPLICATION_READ_PERMISSION})`);
+    }
+    const evidence = { servicePrincipal: identity.clientId };
+    const reset = resetCredentialsCommands(job, identity.clientId);
+    if (identity.deleted) {
+        return [
+            aks_pull_CODES.AKS_SERVICE_PRINCIPAL_MISSING.finding({
+                message: `${job.clusterName} runs as service principal ${identity.clientId}, which no longer exists in the directory: its nodes cannot authenticate to pull.`,
+                remediation: [
+                    `az ad sp create-for-rbac --name ${job.clusterName}-sp --skip-assignment`,
+                    `az aks update-credentials --name ${job.clusterName} --resource-group ${job.clusterGroup} --reset-service-principal --service-principal <new app id> --client-secret <new secret>`,
+                    `az aks update --name ${job.clusterName} --resource-group ${job.clusterGroup} --enable-managed-identity`,
+                ],
+                evidence,
+            }),
+        ];
+    }
+    const ends = [
+        ...(identity.application?.passwordCredentials ?? []),
+        ...(identity.application?.keyCredentials ?? []),
+    ]
+        .map((c) => (c.endDateTime ? new Date(c.endDateTime) : undefined))
+        .filter((d) => Boolean(d));
+    if (ends.length === 0)
+        return [];
+    const latest = new Date(Math.max(...ends.map((d) => d.getTime())));
+    const now = job.ctx.now();
+    const credentialEvidence = {
+        ...evidence,
+        latestCredentialExpiry: latest.toISOString(),
+        credentials: ends.length,
+    };
+    if (latest <= now) {
+        return [
+            aks_pull_CODES.AKS_SP_SECRET_EXPIRED.finding({
+                message: `Every credential of ${job.clusterName}'s service principal ${identity.clientId} has expired (the latest on ${latest.toISOString()}): its nodes cannot get tokens to pull.`,
+                remediation: reset,
+                evidence: credentialEvidence,
+            }),
+        ];
+    }
+    const warnBefore = new Date(now.getTime() + job.ctx.config.expiryWarningMinutes * 60_000);
+    if (latest <= warnBefore) {
+        return [
+            aks_pull_CODES.AKS_SP_SECRET_EXPIRING.finding({
+                message: `The newest credential of ${job.clusterName}'s service principal ${identity.clientId} expires on ${latest.toISOString()}; after that its nodes stop pulling.`,
+                remediation: reset,
+                evidence: credentialEvidence,
+            }),
+        ];
+    }
+    return [];
+}
+function resetCredentialsCommands(job, clientId) {
+    return [
+        `SP_SECRET=$(az ad app credential reset --id ${clientId} --append --query password --output tsv)`,
+        `az aks update-credentials --name ${job.clusterName} --resource-group ${job.clusterGroup} --reset-service-principal --service-principal ${clientId} --client-secret "$SP_SECRET"`,
+    ];
+}
+// ---- Windows node pools vs Linux-only images --------------------------------------------------
+async function windowsPoolFindings(job) {
+    const pools = job.cluster.properties.agentPoolProfiles ?? [];
+    const windowsPools = pools.filter((p) => p.osType?.toLowerCase() === "windows").map((p) => p.name);
+    if (windowsPools.length === 0 || job.ctx.config.images.length === 0)
+        return [];
+    const manifests = await Promise.all(job.ctx.config.images.map((image) => job.ctx.get(imageManifestFact(image)).catch((error) => {
+        if (error instanceof SkipCheck)
+            return undefined;
+        throw error;
+    })));
+    const linuxOnly = [];
+    job.ctx.config.images.forEach((image, i) => {
+        const manifest = manifests[i];
+        if (!manifest)
+            job.unverified.push(`the platforms of ${image.input} (the job's identity may not pull it)`);
+        // A missing image is the `images` check's finding.
+        if (!manifest?.found)
+            return;
+        if (!manifest.platforms)
+            job.unverified.push(`the platforms of ${image.input}`);
+        else if (!manifest.platforms.some((p) => p.startsWith("windows/")))
+            linuxOnly.push({ image: image.input, platforms: manifest.platforms });
+    });
+    if (linuxOnly.length === 0)
+        return [];
+    return [
+        aks_pull_CODES.AKS_WINDOWS_POOL_LINUX_IMAGE.finding({
+            message: `${job.clusterName} has Windows node pools (${windowsPools.join(", ")}), but ${linuxOnly.map((l) => l.image).join(", ")} offer${linuxOnly.length === 1 ? "s" : ""} no Windows platform: ` +
+                `pods without a \`kubernetes.io/os: linux\` node selector that land there fail with ImagePullBackOff ("no matching manifest").`,
+            remediation: windowsPools.map((pool) => `az aks nodepool update --cluster-name ${job.clusterName} --resource-group ${job.clusterGroup} --name ${pool} --node-taints os=windows:NoSchedule`),
+            evidence: { windowsPools, linuxOnlyImages: linuxOnly },
+        }),
+    ];
+}
+// ---- private registry DNS --------------------------------------------------------------------
+async function privateDnsFindings(job) {
+    if ((job.registry.properties.privateEndpointConnections ?? []).length === 0)
+        return [];
+    const dns = await job.ctx.get(registryPrivateDnsFact);
+    job.unverified.push(...dns.unreadable.map((u) => `${u} (Reader on the private endpoint's and DNS zone's resource groups)`));
+    const pools = job.cluster.properties.agentPoolProfiles ?? [];
+    const vnets = aks_pull_unique(pools
+        .map((p) => p.vnetSubnetID?.replace(/\/subnets\/[^/]+$/i, ""))
+        .filter((v) => Boolean(v)));
+    if (vnets.length === 0) {
+        job.unverified.push(`the DNS link of the AKS-managed VNet in ${job.cluster.properties.nodeResourceGroup ?? "the node resource group"} to privatelink.azurecr.io`);
+        return [];
+    }
+    if (dns.zones.length === 0) {
+        if (dns.endpointsWithoutZoneGroup.length > 0) {
+            job.unverified.push(`name resolution of ${job.loginServer} from the cluster: the registry's private endpoints have no DNS zone group, so their records live in a DNS this tool cannot read`);
+        }
+        return [];
+    }
+    const unlinked = vnets.filter((v) => !dns.zones.some((z) => z.linkedVnets.includes(v.toLowerCase())));
+    if (unlinked.length === 0)
+        return [];
+    const zone = dns.zones[0];
+    const { resourceGroup: zoneGroup } = parseResourceId(zone.id);
+    const zoneName = zone.id.split("/").pop();
+    return [
+        aks_pull_CODES.AKS_PRIVATE_DNS_NOT_LINKED.finding({
+            message: `${job.registry.name} is reached through a private endpoint, but ${unlinked.join(", ")} of ${job.clusterName} ${unlinked.length === 1 ? "is" : "are"} not linked to ${zoneName}: ` +
+                `nodes resolve ${job.loginServer} to its public address and are refused (or time out) — unless the VNet's DNS servers forward to a resolver in a linked VNet.`,
+            remediation: unlinked.map((vnet) => `az network private-dns link vnet create --resource-group ${zoneGroup} --zone-name ${zoneName} --name ${vnet.split("/").pop()}-acr --virtual-network ${vnet} --registration-enabled false`),
+            evidence: { clusterVnets: vnets, zones: dns.zones, privateEndpoints: dns.privateEndpoints },
+        }),
+    ];
+}
+// ---- shared -----------------------------------------------------------------------------------
+/** When Graph refused to show the cluster's service principal: let the job's identity read app registrations. */
+async function grantGraphRead(ctx, identity) {
+    if (identity.kind !== "service-principal" || !identity.graphRefused)
+        return [];
+    return grantApplicationReadCommands(await assigneeOf(ctx));
+}
+function checkAcrCommand(job) {
+    return `az aks check-acr --name ${job.clusterName} --resource-group ${job.clusterGroup} --acr ${job.loginServer}`;
+}
+function describeIdentity(identity) {
+    if (identity.kind === "kubelet-identity")
+        return "The kubelet identity";
+    if (identity.kind === "service-principal")
+        return `The service principal ${identity.clientId}`;
+    return "The pull identity";
+}
+function evidenceOf(job, identity) {
+    return {
+        cluster: job.cluster.id,
+        pullIdentity: identity.kind === "kubelet-identity"
+            ? { kind: identity.kind, objectId: identity.objectId, clientId: identity.clientId }
+            : identity.kind === "service-principal"
+                ? { kind: identity.kind, clientId: identity.clientId, objectId: identity.objectId }
+                : { kind: identity.kind },
+        nodePools: (job.cluster.properties.agentPoolProfiles ?? []).map((p) => ({
+            name: p.name,
+            osType: p.osType ?? "Linux",
+        })),
+        roleAssignmentMode: job.mode,
+    };
+}
+function roleName(a) {
+    return a.role?.name ?? a.roleDefinitionId;
+}
+function aks_pull_unique(items) {
+    return [...new Set(items)];
+}
 
 ;// CONCATENATED MODULE: ./src/core/credential/aadsts.ts
 
@@ -71496,129 +72855,6 @@ function firstMessage(errors) {
 }
 function aadsts_unique(values) {
     return [...new Set(values)];
-}
-
-;// CONCATENATED MODULE: ./src/core/context/data-plane.ts
-
-
-
-
-
-
-const challengeFact = registryFact("challenge", async (ctx) => fetchChallenge(ctx, await ctx.get(loginServerFact)));
-/** `GET https://<host>/v2/` without credentials: login server, data and regional endpoints alike. */
-async function fetchChallenge(ctx, host) {
-    try {
-        const res = await ctx.apis.plain.send("GET", `https://${host}/v2/`);
-        const { code, message } = errorOf(res.text);
-        const bearer = parseBearerChallenge(res.headers["www-authenticate"]);
-        const blockedIp = /client with IP '([^']+)' is not allowed/i.exec(message ?? res.text)?.[1];
-        return {
-            answered: true,
-            status: res.status,
-            ...(bearer ? { bearer } : {}),
-            ...(blockedIp ? { blockedIp } : {}),
-            ...(code ? { errorCode: code } : {}),
-            ...(message ? { message } : {}),
-        };
-    }
-    catch (error) {
-        const err = error;
-        return { answered: false, error: err.message, ...(err.code ? { code: err.code } : {}) };
-    }
-}
-function parseBearerChallenge(header) {
-    if (!header || !/^Bearer\s/i.test(header))
-        return undefined;
-    const param = (name) => new RegExp(`${name}="([^"]*)"`, "i").exec(header)?.[1];
-    const realm = param("realm");
-    return realm ? { realm, service: param("service") ?? "" } : undefined;
-}
-const refreshTokenFact = registryFact("acr-refresh-token", async (ctx) => {
-    const arm = await ctx.get(armTokenFact);
-    const first = await exchange(ctx, arm.token, "arm");
-    if ("refreshToken" in first)
-        return first;
-    if (first.status !== 401)
-        return { ok: false, attempts: [first] };
-    // The registry may refuse ARM-audience tokens by policy (azureADAuthenticationAsArmPolicy): retry with the ACR audience.
-    const acr = await ctx.get(acrTokenAttemptFact);
-    if (!acr.ok)
-        return { ok: false, attempts: [first] };
-    const second = await exchange(ctx, acr.value.token, "acr");
-    if ("refreshToken" in second)
-        return { ...second, refusedArm: first };
-    return { ok: false, attempts: [first, second] };
-});
-async function exchange(ctx, entraToken, audience) {
-    const loginServer = await ctx.get(loginServerFact);
-    const tenant = (await ctx.get(armTokenFact)).claims.tid;
-    const res = await ctx.apis.plain.send("POST", `https://${loginServer}/oauth2/exchange`, {
-        form: {
-            grant_type: "access_token",
-            service: loginServer,
-            ...(typeof tenant === "string" ? { tenant } : {}),
-            access_token: entraToken,
-        },
-    });
-    if (res.status === 200) {
-        const refreshToken = JSON.parse(res.text).refresh_token;
-        if (refreshToken) {
-            ctx.deps.mask(refreshToken);
-            const expiresOn = jwtExpiry(refreshToken);
-            return { ok: true, refreshToken, audience, ...(expiresOn ? { expiresOn } : {}) };
-        }
-    }
-    const { code, message } = errorOf(res.text);
-    return {
-        audience,
-        status: res.status,
-        ...(code ? { code } : {}),
-        message: message ?? res.text.slice(0, 300),
-    };
-}
-/**
- * A scoped ACR access token (`/oauth2/token`) and the `access` claim it carries. The registry
- * answers 200 with the intersection of what was asked and what is granted, so callers must read
- * `access`, never just the status.
- */
-const accessTokenFact = keyedRegistryFact("acr-access-token", (scopes) => [...scopes].sort().join(" "), async (ctx, scopes) => {
-    const refresh = await ctx.get(refreshTokenFact);
-    if (!refresh.ok) {
-        throw new SkipCheck("prerequisite", "The registry gave no refresh token for this identity (see `data-plane-access`).");
-    }
-    const loginServer = await ctx.get(loginServerFact);
-    const res = await ctx.apis.plain.send("POST", `https://${loginServer}/oauth2/token`, {
-        form: {
-            grant_type: "refresh_token",
-            service: loginServer,
-            scope: scopes,
-            refresh_token: refresh.refreshToken,
-        },
-    });
-    if (res.status !== 200) {
-        const { code, message } = errorOf(res.text);
-        return {
-            ok: false,
-            status: res.status,
-            ...(code ? { code } : {}),
-            message: message ?? res.text.slice(0, 300),
-            scopes,
-        };
-    }
-    const accessToken = JSON.parse(res.text).access_token;
-    if (!accessToken)
-        throw new AzureHttpError(res.status, undefined, "no access_token in the answer", `https://${loginServer}/oauth2/token`);
-    ctx.deps.mask(accessToken);
-    const access = decodeJwtClaims(accessToken)?.access ?? [];
-    const expiresOn = jwtExpiry(accessToken);
-    return { ok: true, accessToken, access, scopes, ...(expiresOn ? { expiresOn } : {}) };
-});
-/** Actions the token grants on one resource (`repository`/`registry`) name. */
-function grantedActions(access, type, name) {
-    return access
-        .filter((a) => a.type === type && a.name.toLowerCase() === name.toLowerCase())
-        .flatMap((a) => a.actions);
 }
 
 ;// CONCATENATED MODULE: ./src/core/context/runner-ip.ts
@@ -72156,153 +73392,6 @@ function noCredentialRemediation(ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/rbac/access.ts
-const ACR = "Microsoft.ContainerRegistry/registries";
-/**
- * What each operation needs, per mode: legacy registries honour control-plane actions (AcrPull,
- * AcrPush, Owner …), ABAC registries only the repository dataActions (Repository Reader/Writer/Contributor).
- */
-const REQUIRED_PERMISSION = {
-    legacy: {
-        pull: { kind: "action", name: `${ACR}/pull/read` },
-        push: { kind: "action", name: `${ACR}/push/write` },
-        delete: { kind: "action", name: `${ACR}/artifacts/delete` },
-    },
-    abac: {
-        pull: { kind: "dataAction", name: `${ACR}/repositories/content/read` },
-        push: { kind: "dataAction", name: `${ACR}/repositories/content/write` },
-        delete: { kind: "dataAction", name: `${ACR}/repositories/content/delete` },
-    },
-};
-/** Azure RBAC semantics: an entry allows what its actions match minus its notActions; entries add up. */
-function permits(permissions, required) {
-    return permissions.some((set) => {
-        const [allowed, denied] = required.kind === "action" ? [set.actions, set.notActions] : [set.dataActions, set.notDataActions];
-        return ((allowed ?? []).some((p) => actionMatches(p, required.name)) &&
-            !(denied ?? []).some((p) => actionMatches(p, required.name)));
-    });
-}
-/** ARM action pattern match: `*` matches any run of characters, case-insensitive. */
-function actionMatches(pattern, action) {
-    return wildcardMatches(pattern, action, { ignoreCase: true });
-}
-/** `*` matches any run of characters; everything else literally. */
-function wildcardMatches(pattern, value, options) {
-    const source = pattern
-        .split("*")
-        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-        .join(".*");
-    return new RegExp(`^${source}$`, options.ignoreCase ? "is" : "s").test(value);
-}
-function modeOf(roleAssignmentMode) {
-    return roleAssignmentMode === "AbacRepositoryPermissions" ? "abac" : "legacy";
-}
-
-;// CONCATENATED MODULE: ./src/core/rbac/roles.ts
-/**
- * Built-in Azure roles that matter for a container registry (acr-facts §5.1): the core's one table.
- * Assignments naming these GUIDs are resolved here without fetching their definitions.
- */
-const roles_ACR = "Microsoft.ContainerRegistry/registries";
-const REPOSITORY_READ = [`${roles_ACR}/repositories/metadata/read`, `${roles_ACR}/repositories/content/read`];
-const REPOSITORY_WRITE = [
-    ...REPOSITORY_READ,
-    `${roles_ACR}/repositories/metadata/write`,
-    `${roles_ACR}/repositories/content/write`,
-];
-const REPOSITORY_DELETE = [
-    ...REPOSITORY_WRITE,
-    `${roles_ACR}/repositories/metadata/delete`,
-    `${roles_ACR}/repositories/content/delete`,
-];
-function builtIn(id, name, permissions) {
-    return { id, name, builtIn: true, permissions: [permissions] };
-}
-const BUILT_IN_ROLES = [
-    builtIn("7f951dda-4ed3-4680-a7ca-43fe172d538d", "AcrPull", { actions: [`${roles_ACR}/pull/read`] }),
-    builtIn("8311e382-0749-4cb8-b61a-304f252e45ec", "AcrPush", {
-        actions: [`${roles_ACR}/pull/read`, `${roles_ACR}/push/write`],
-    }),
-    builtIn("c2f4ef07-c644-48eb-af81-4b1b4947fb11", "AcrDelete", { actions: [`${roles_ACR}/artifacts/delete`] }),
-    builtIn("b93aa761-3e63-49ed-ac28-beffa264f7ac", "Container Registry Repository Reader", {
-        dataActions: REPOSITORY_READ,
-    }),
-    builtIn("2a1e307c-b015-4ebd-883e-5b7698a07328", "Container Registry Repository Writer", {
-        dataActions: REPOSITORY_WRITE,
-    }),
-    builtIn("2efddaa5-3f1f-4df3-97df-af3f13818f4c", "Container Registry Repository Contributor", {
-        dataActions: REPOSITORY_DELETE,
-    }),
-    builtIn("bfdb9389-c9a5-478a-bb2f-ba9ca092c3c7", "Container Registry Repository Catalog Lister", {
-        dataActions: [`${roles_ACR}/catalog/read`],
-    }),
-    builtIn("acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader", { actions: ["*/read"] }),
-    builtIn("b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor", {
-        actions: ["*"],
-        notActions: [
-            "Microsoft.Authorization/*/Delete",
-            "Microsoft.Authorization/*/Write",
-            "Microsoft.Authorization/elevateAccess/Action",
-        ],
-    }),
-    builtIn("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner", { actions: ["*"] }),
-];
-/** Owner, Contributor and custom roles with every action: far more than a registry job needs. */
-function grantsEveryAction(role) {
-    return role.permissions.some((set) => set.actions?.includes("*"));
-}
-/** The GUID at the end of a role definition id (`/subscriptions/…/roleDefinitions/<guid>`), lower case. */
-function roleDefinitionGuid(roleDefinitionId) {
-    return (roleDefinitionId.split("/").pop() ?? roleDefinitionId).toLowerCase();
-}
-function builtInRole(roleDefinitionId) {
-    const guid = roleDefinitionGuid(roleDefinitionId);
-    return BUILT_IN_ROLES.find((role) => role.id === guid);
-}
-function builtInRoleNamed(name) {
-    const role = BUILT_IN_ROLES.find((r) => r.name === name);
-    if (!role)
-        throw new Error(`no built-in role named ${name}`);
-    return role;
-}
-
-;// CONCATENATED MODULE: ./src/core/rbac/grant-commands.ts
-
-/** The least role(s) that grant `operations` on this registry, honouring its role-assignment mode (acr-facts §5.1). */
-function rolesFor(mode, operations) {
-    const needs = (op) => operations.includes(op);
-    if (mode === "abac") {
-        const level = needs("delete") ? "Contributor" : needs("push") ? "Writer" : "Reader";
-        return [`Container Registry Repository ${level}`];
-    }
-    return [
-        ...(needs("push") ? ["AcrPush"] : needs("pull") ? ["AcrPull"] : []),
-        ...(needs("delete") ? ["AcrDelete"] : []),
-    ];
-}
-/** `az role assignment create` commands that grant the operations, with an ABAC condition for the repositories. */
-function grantCommands(target) {
-    return rolesFor(target.mode, target.operations).map((role) => {
-        const base = `az role assignment create --assignee ${target.assignee} --role "${role}" --scope ${target.registryId}`;
-        if (target.mode !== "abac" || target.repositories.length === 0)
-            return base;
-        return `${base} --condition "${repositoryCondition(role, target.repositories)}" --condition-version 2.0`;
-    });
-}
-/**
- * The documented ACR condition shape: the role's data actions are allowed only when the repository
- * is one of `repositories`. It names every data action of the role, since a condition only limits
- * the actions it names.
- */
-function repositoryCondition(role, repositories) {
-    const dataActions = builtInRoleNamed(role).permissions.flatMap((set) => set.dataActions ?? []);
-    const notActions = dataActions.map((action) => `!(ActionMatches{'${action}'})`).join(" AND ");
-    const names = repositories
-        .map((repository) => `@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase '${repository}'`)
-        .join(" OR ");
-    return `((${notActions}) OR (${names}))`;
-}
-
 ;// CONCATENATED MODULE: ./src/core/checks/data-plane-access.ts
 
 
@@ -72685,7 +73774,6 @@ async function onPath(binary) {
 
 
 
-
 const images_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access";
 const images_CODES = defineCodes({
     IMAGE_OK: {
@@ -72717,12 +73805,6 @@ const images_CODES = defineCodes({
         fix: "Push the image as a multi-platform index, or give the identity pull rights so its configuration can be read.",
     },
 });
-const MANIFEST_ACCEPT = [
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-].join(", ");
 /** `images`: each image the job deploys exists and, with `platform`, offers it. */
 const imagesCheck = {
     id: "images",
@@ -72742,24 +73824,15 @@ const imagesCheck = {
 };
 async function inspectImage(ctx, image) {
     const loginServer = await ctx.get(loginServerFact);
-    const token = await pullToken(ctx, image.repository);
-    const reference = image.digest ?? image.tag ?? "latest";
-    const url = `https://${loginServer}/v2/${image.repository}/manifests/${reference}`;
-    const res = await ctx.apis.plain.send("GET", url, {
-        headers: { Authorization: `Bearer ${token}`, Accept: MANIFEST_ACCEPT },
-    });
-    const evidence = { image: image.input, loginServer, reference };
-    if (res.status === 404)
-        return [await notFound(ctx, image, token, errorOf(res.text).code, evidence)];
-    if (res.status !== 200) {
-        const { code, message } = errorOf(res.text);
-        throw new SkipCheck("prerequisite", `The registry answered ${res.status} ${code ?? ""} for ${image.input}: ${message ?? ""}`);
+    const manifest = await ctx.get(imageManifestFact(image));
+    const evidence = { image: image.input, loginServer, reference: manifest.reference };
+    if (!manifest.found && manifest.status === 404)
+        return [await notFound(ctx, image, manifest.code, evidence)];
+    if (!manifest.found) {
+        throw new SkipCheck("prerequisite", `The registry answered ${manifest.status} ${manifest.code ?? ""} for ${image.input}: ${manifest.message ?? ""}`);
     }
-    const manifest = JSON.parse(res.text);
-    const digest = res.headers["docker-content-digest"];
-    const platforms = manifest.manifests
-        ? manifest.manifests.flatMap((m) => (m.platform?.os ? [platformName(m.platform)] : []))
-        : await singleManifestPlatform(ctx, loginServer, image.repository, token, manifest);
+    const { platforms, digest } = manifest;
+    const reference = manifest.reference;
     const okEvidence = { ...evidence, ...(digest ? { digest } : {}), platforms: platforms ?? "unknown" };
     const wanted = ctx.config.platform;
     if (!wanted)
@@ -72791,14 +73864,7 @@ async function inspectImage(ctx, image) {
         }),
     ];
 }
-async function pullToken(ctx, repository) {
-    const grant = await ctx.get(accessTokenFact([`repository:${repository}:pull`]));
-    if (!grant.ok || !grantedActions(grant.access, "repository", repository).includes("pull")) {
-        throw new SkipCheck("prerequisite", `The identity may not pull '${repository}', so its images cannot be looked up (see \`data-plane-access\`).`);
-    }
-    return grant.accessToken;
-}
-async function notFound(ctx, image, token, code, evidence) {
+async function notFound(ctx, image, code, evidence) {
     const loginServer = evidence.loginServer;
     if (code === "NAME_UNKNOWN") {
         return images_CODES.REPOSITORY_NOT_FOUND.finding({
@@ -72807,7 +73873,7 @@ async function notFound(ctx, image, token, code, evidence) {
             evidence,
         });
     }
-    const tags = await listTags(ctx, loginServer, image.repository, token);
+    const tags = await listTags(ctx, loginServer, image.repository, await pullToken(ctx, image.repository));
     const nearest = image.tag ? nearestTags(image.tag, tags, 5) : tags.slice(0, 5);
     return images_CODES.IMAGE_NOT_FOUND.finding({
         message: `${image.input} does not exist in ${loginServer} (manifest unknown)` +
@@ -72827,23 +73893,6 @@ async function listTags(ctx, loginServer, repository, token) {
     if (res.status !== 200)
         return [];
     return JSON.parse(res.text).tags ?? [];
-}
-/** A single-platform manifest names its platform only in its config blob. */
-async function singleManifestPlatform(ctx, loginServer, repository, token, manifest) {
-    if (!manifest.config?.digest)
-        return undefined;
-    const res = await ctx.apis.plain
-        .send("GET", `https://${loginServer}/v2/${repository}/blobs/${manifest.config.digest}`, {
-        headers: { Authorization: `Bearer ${token}` },
-    })
-        .catch(() => undefined);
-    if (res?.status !== 200)
-        return undefined;
-    const config = JSON.parse(res.text);
-    return config.os && config.architecture ? [platformName(config)] : undefined;
-}
-function platformName(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
 }
 function platformMatches(offered, wanted) {
     const [os, architecture, variant] = offered.split("/");
@@ -73012,6 +74061,14 @@ const networkRulesCheck = {
         return { findings: deniedByDefault(ctx, registry, view, runner, challenge, base) };
     },
 };
+function sourceText(runner) {
+    return {
+        input: "given as runner-ip",
+        firewall: "as the registry firewall reported it",
+        "ip-echo": "from the IP echo service",
+        unknown: "unknown",
+    }[runner.source];
+}
 function ruleView(registry) {
     const props = registry.properties;
     return {
@@ -73064,13 +74121,13 @@ function deniedByDefault(ctx, registry, view, stated, challenge, base) {
                 evidence,
             })
             : network_rules_CODES.RUNNER_IP_ALLOWED.finding({
-                message: `The runner's IP ${ip} (from ${runner.source}) is allowed by rule ${matchedRule} of ${registry.name}.`,
+                message: `The runner's IP ${ip} (${sourceText(runner)}) is allowed by rule ${matchedRule} of ${registry.name}.`,
                 evidence,
             }));
     }
     else if (dataPlaneAccepted && runner.source !== "firewall") {
         findings.push(network_rules_CODES.RULES_NOT_YET_APPLIED.finding({
-            message: `No IP rule of ${registry.name} allows ${ip}, yet the registry accepted the runner: a recent rule change has not reached the registry, or the runner leaves through another address than ${ip} (${runner.source}).`,
+            message: `No IP rule of ${registry.name} allows ${ip}, yet the registry accepted the runner: a recent rule change has not reached the registry, or the runner leaves through another address than ${ip} (${sourceText(runner)}).`,
             remediation: [`sleep 300 && az acr network-rule list --name ${registry.name}`],
             evidence,
         }));
@@ -73090,7 +74147,7 @@ function blocked(ctx, registry, ip, runner, evidence) {
             : " If this is a hosted runner its IP changes from job to job (see the service-tags check).";
     const premium = registry.sku.name === "Premium";
     return network_rules_CODES.RUNNER_IP_BLOCKED.finding({
-        message: `The runner's IP ${ip} (from ${runner.source}${evidence.statedRunnerIp ? `; runner-ip says ${evidence.statedRunnerIp}, but the registry saw ${ip}` : ""}) is in none of the ${evidence.ipRules} IP rules of ${registry.name}, whose defaultAction is Deny, so pulls and pushes get 403 DENIED.${caveat}`,
+        message: `The runner's IP ${ip} (${sourceText(runner)}${evidence.statedRunnerIp ? `; runner-ip says ${evidence.statedRunnerIp}, but the registry saw ${ip}` : ""}) is in none of the ${evidence.ipRules} IP rules of ${registry.name}, whose defaultAction is Deny, so pulls and pushes get 403 DENIED.${caveat}`,
         remediation: premium
             ? [`az acr network-rule add --name ${registry.name} --ip-address ${ip}/32`]
             : [
@@ -73124,84 +74181,121 @@ function ruleLimit(registry, view, adding, evidence) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/core/context/role-assignments.ts
+;// CONCATENATED MODULE: ./src/core/checks/policy-compliance.ts
 
 
 
 
-
-
-const AUTHORIZATION_API_VERSION = "2022-04-01";
-/** The identity's object id; role assignments are listed for it. */
-async function principalObjectId(ctx) {
-    const principal = await ctx.get(principalFact);
-    if (!principal.objectId)
-        throw new SkipCheck("prerequisite", "The Entra token carries no object id (`oid`) for the identity.");
-    return principal.objectId;
-}
-/**
- * Every role assignment that applies to the identity at the registry: inherited from the resource
- * group, subscription and management groups, and through group membership (`assignedTo()`), each
- * with its role definition resolved (built-ins from the table, others fetched once each).
- */
-const roleAssignmentsFact = registryFact("role-assignments", async (ctx) => {
-    const [registry, objectId] = await Promise.all([requireRegistry(ctx), principalObjectId(ctx)]);
-    let raw;
+const POLICY_INSIGHTS_API_VERSION = "2019-10-01";
+const policy_compliance_DOCS = "https://learn.microsoft.com/azure/governance/policy/how-to/get-compliance-data";
+const READ_PERMISSION = "Microsoft.PolicyInsights/policyStates/queryResults/read";
+/** Azure Policy does not evaluate registry data-plane requests: say so, so nobody chases it for a 401/403. */
+const DATA_PLANE_NOTE = "Azure Policy does not act on the registry's data plane: docker push and pull are not blocked by it.";
+const policy_compliance_CODES = defineCodes({
+    POLICY_COMPLIANT: {
+        severity: "notice",
+        title: "No Azure Policy assignment reports the registry non-compliant",
+        fix: "Nothing to fix.",
+        docs: policy_compliance_DOCS,
+    },
+    POLICY_DENY_NONCOMPLIANT: {
+        severity: "warning",
+        title: "A deny policy reports the registry non-compliant",
+        fix: "Bring the registry into compliance (or get an exemption) before changing its configuration; the deny policy refuses non-compliant updates.",
+        docs: "https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny",
+    },
+    POLICY_AUDIT_NONCOMPLIANT: {
+        severity: "notice",
+        title: "An audit policy reports the registry non-compliant",
+        fix: "Review the policy assignment; audit effects record non-compliance but block nothing.",
+        docs: policy_compliance_DOCS,
+    },
+});
+/** Effects that refuse ARM requests: deny (create/update) and denyAction (delete). */
+const BLOCKING_EFFECTS = new Set(["deny", "denyaction"]);
+/** `policy-compliance`: Azure Policy states of the registry, and what a non-compliant deny means for the job. */
+const policyComplianceCheck = {
+    id: "policy-compliance",
+    scope: "registry",
+    modes: ["preflight", "audit"],
+    codes: policy_compliance_CODES,
+    permissions: [`\`${READ_PERMISSION}\` on the registry (Reader)`],
+    async run(ctx) {
+        const registry = await requireRegistry(ctx);
+        const states = await nonCompliantStates(ctx, registry);
+        const blocking = states.filter((s) => BLOCKING_EFFECTS.has(effectOf(s)));
+        const auditing = states.filter((s) => !BLOCKING_EFFECTS.has(effectOf(s)));
+        const findings = [];
+        if (blocking.length > 0)
+            findings.push(denyFinding(registry, blocking));
+        if (auditing.length > 0) {
+            findings.push(policy_compliance_CODES.POLICY_AUDIT_NONCOMPLIANT.finding({
+                message: `${registry.name} is non-compliant with ${policy_compliance_describe(auditing)}; these effects only record it and block nothing. ${DATA_PLANE_NOTE}`,
+                remediation: [stateListCommand(registry)],
+                evidence: { nonCompliant: auditing.map(policy_compliance_summary) },
+            }));
+        }
+        if (findings.length === 0) {
+            findings.push(policy_compliance_CODES.POLICY_COMPLIANT.finding({
+                message: `No Azure Policy assignment reports ${registry.name} non-compliant.`,
+                evidence: { nonCompliant: [] },
+            }));
+        }
+        return { findings };
+    },
+};
+async function nonCompliantStates(ctx, registry) {
     try {
-        raw = await ctx.apis.arm.getAllPages(`${registry.id}/providers/Microsoft.Authorization/roleAssignments`, { "api-version": AUTHORIZATION_API_VERSION, $filter: `assignedTo('${objectId}')` });
+        const page = await ctx.apis.arm.postJson(`${registry.id}/providers/Microsoft.PolicyInsights/policyStates/latest/queryResults`, undefined, { "api-version": POLICY_INSIGHTS_API_VERSION, $filter: "complianceState eq 'NonCompliant'" });
+        return page.value ?? [];
     }
     catch (error) {
-        return unreadable(error);
+        if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
+            throw new SkipCheck("permission", `The identity may not read Azure Policy states for ${registry.name} (${error.message}); this needs \`${READ_PERMISSION}\`, which Reader on the registry includes.`, [
+                `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${registry.id}`,
+            ]);
+        }
+        throw error;
     }
-    const definitions = await resolveDefinitions(ctx, raw.map((a) => a.properties.roleDefinitionId));
-    const value = raw.map(({ properties: p }) => {
-        const definition = definitions.get(roleDefinitionGuid(p.roleDefinitionId));
-        return {
-            scope: p.scope,
-            roleDefinitionId: p.roleDefinitionId,
-            ...(definition && "role" in definition
-                ? { role: definition.role }
-                : { definitionError: definition?.error }),
-            principalId: p.principalId,
-            ...(p.principalType ? { principalType: p.principalType } : {}),
-            viaGroup: p.principalId.toLowerCase() !== objectId.toLowerCase(),
-            ...(p.condition ? { condition: p.condition, conditionVersion: p.conditionVersion ?? undefined } : {}),
-        };
-    });
-    return { readable: true, value };
-});
-async function resolveDefinitions(ctx, roleDefinitionIds) {
-    const unique = new Map(roleDefinitionIds.map((id) => [roleDefinitionGuid(id), id]));
-    const entries = await Promise.all([...unique].map(async ([guid, id]) => {
-        const known = builtInRole(id);
-        if (known)
-            return [guid, { role: known }];
-        try {
-            const raw = await ctx.apis.arm.getJson(id, {
-                "api-version": AUTHORIZATION_API_VERSION,
-            });
-            const role = {
-                id: guid,
-                name: raw.properties.roleName,
-                builtIn: raw.properties.type === "BuiltInRole",
-                permissions: raw.properties.permissions ?? [],
-            };
-            return [guid, { role }];
-        }
-        catch (error) {
-            if (!(error instanceof AzureHttpError))
-                throw error;
-            return [guid, { error: error.message }];
-        }
-    }));
-    return new Map(entries);
 }
-/** A 403/401 means the identity may not read it; anything else is a fault the caller should see. */
-function unreadable(error) {
-    if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
-        return { readable: false, status: error.status, detail: error.message };
-    }
-    throw error;
+function denyFinding(registry, blocking) {
+    const blocksDelete = blocking.some((s) => effectOf(s) === "denyaction");
+    return policy_compliance_CODES.POLICY_DENY_NONCOMPLIANT.finding({
+        message: `${registry.name} is non-compliant with ${policy_compliance_describe(blocking)}: ARM refuses changes that keep it non-compliant, ` +
+            `so fixes such as \`az acr update\`, \`az acr network-rule add\` or \`az acr config\` can fail with RequestDisallowedByPolicy` +
+            `${blocksDelete ? ", and a denyAction policy blocks deleting it" : ""}. ${DATA_PLANE_NOTE}`,
+        remediation: [
+            stateListCommand(registry),
+            ...assignmentIds(blocking).flatMap((id) => [
+                `az policy assignment show --ids ${id}`,
+                `az policy exemption create --name ${registry.name}-exemption --policy-assignment ${id} --exemption-category Waiver --scope ${registry.id}`,
+            ]),
+        ],
+        evidence: { nonCompliant: blocking.map(policy_compliance_summary) },
+    });
+}
+function assignmentIds(states) {
+    return policy_compliance_unique(states.map((s) => s.policyAssignmentId).filter((id) => Boolean(id)));
+}
+function stateListCommand(registry) {
+    return `az policy state list --resource ${registry.id} --filter "complianceState eq 'NonCompliant'" --output table`;
+}
+function effectOf(state) {
+    return (state.policyDefinitionAction ?? "unknown").toLowerCase();
+}
+function policy_compliance_describe(states) {
+    const names = states.map((s) => `'${s.policyAssignmentName ?? "?"}' (${effectOf(s)})`);
+    return `${states.length === 1 ? "policy assignment" : "policy assignments"} ${policy_compliance_unique(names).join(", ")}`;
+}
+function policy_compliance_summary(state) {
+    return {
+        policyAssignment: state.policyAssignmentName,
+        policyDefinition: state.policyDefinitionName,
+        effect: effectOf(state),
+    };
+}
+function policy_compliance_unique(items) {
+    return [...new Set(items)];
 }
 
 ;// CONCATENATED MODULE: ./src/core/context/replications.ts
@@ -73250,7 +74344,9 @@ const endpointsFact = registryFact("endpoints", async (ctx) => {
     }));
     if (properties.regionalEndpoints !== "Enabled")
         return { endpoints: [loginEndpoint, ...data] };
-    const replicas = await ctx.get(replicationsFact);
+    const replicas = await ctx
+        .get(replicationsFact)
+        .catch((error) => ({ readable: false, detail: error.message }));
     if (!replicas.readable) {
         return {
             endpoints: [loginEndpoint, ...data],
@@ -73371,7 +74467,7 @@ const reachabilityCheck = {
         if (healthy.length > 0) {
             findings.push(reachability_CODES.ENDPOINT_REACHABLE.finding({
                 message: `${healthy.map((p) => p.endpoint.host).join(", ")} answer${healthy.length === 1 ? "s" : ""} on TCP 443 with a publicly trusted certificate and the registry's /v2/ challenge${incomplete ? `; ${incomplete}` : ""}.`,
-                evidence: { endpoints: healthy.map(evidenceOf), ...(incomplete ? { incomplete } : {}) },
+                evidence: { endpoints: healthy.map(reachability_evidenceOf), ...(incomplete ? { incomplete } : {}) },
             }));
         }
         return { findings };
@@ -73403,7 +74499,7 @@ function judge(ctx, p, registry) {
             reachability_CODES.PRIVATE_DNS_NOT_LINKED.finding({
                 message: `${name} has public network access disabled, but ${host} resolves to the public address ${publicAddresses.join(", ")} on this runner: the privatelink.${ctx.config.cloud.acrSuffix} private DNS zone is not linked to the runner's network, so every request lands on the closed public endpoint.`,
                 remediation: privateDnsRemediation(ctx),
-                evidence: { ...evidenceOf(p), publicNetworkAccess: publicAccess },
+                evidence: { ...reachability_evidenceOf(p), publicNetworkAccess: publicAccess },
             }),
         ];
     }
@@ -73411,7 +74507,7 @@ function judge(ctx, p, registry) {
         ? [
             reachability_CODES.PRIVATE_ENDPOINT_IN_USE.finding({
                 message: `${host} resolves to ${p.addresses.join(", ")} (${p.addresses.map(addressRange).join(", ")}): the runner uses a private endpoint, where IP rules do not apply.`,
-                evidence: evidenceOf(p),
+                evidence: reachability_evidenceOf(p),
             }),
         ]
         : [];
@@ -73436,7 +74532,7 @@ function dnsFailed(ctx, p, registry) {
                 `nslookup ${host}`,
                 `allow ${host} (and *.${ctx.config.cloud.acrSuffix}) in the runner's DNS filter`,
             ],
-        evidence: evidenceOf(p),
+        evidence: reachability_evidenceOf(p),
     });
 }
 function privateDnsRemediation(ctx) {
@@ -73452,7 +74548,7 @@ function connectionFailed(p, tls) {
         return reachability_CODES.TCP_CONNECT_FAILED.finding({
             message: `TCP 443 to ${host} (${p.addresses.join(", ")}) failed with ${tls.code}: an egress firewall, NSG or proxy requirement blocks the runner.`,
             remediation: [`allow outbound TCP 443 from the runner to ${host}`, `curl -sv https://${host}/v2/`],
-            evidence: evidenceOf(p),
+            evidence: reachability_evidenceOf(p),
         });
     }
     if (tls.issuer && UNTRUSTED_CHAIN_CODES.has(tls.code)) {
@@ -73463,13 +74559,13 @@ function connectionFailed(p, tls) {
                 `sudo mkdir -p /etc/docker/certs.d/${host} && sudo cp proxy-ca.pem /etc/docker/certs.d/${host}/ca.crt`,
                 `or ask the proxy team to exempt *.azurecr.io from TLS inspection`,
             ],
-            evidence: evidenceOf(p),
+            evidence: reachability_evidenceOf(p),
         });
     }
     return reachability_CODES.TLS_FAILED.finding({
         message: `The TLS handshake with ${host} failed (${tls.code}: ${tls.message}).`,
         remediation: [`openssl s_client -connect ${host}:443 -servername ${host} </dev/null`],
-        evidence: evidenceOf(p),
+        evidence: reachability_evidenceOf(p),
     });
 }
 function challengeProblem(p, challenge, name, registry) {
@@ -73478,7 +74574,7 @@ function challengeProblem(p, challenge, name, registry) {
         return reachability_CODES.UNEXPECTED_CHALLENGE.finding({
             message: `TLS to ${host} works, but GET /v2/ got no answer (${challenge.code ?? challenge.error}).`,
             remediation: [`curl -sv https://${host}/v2/`],
-            evidence: evidenceOf(p),
+            evidence: reachability_evidenceOf(p),
         });
     }
     if (challenge.status === 403) {
@@ -73491,7 +74587,7 @@ function challengeProblem(p, challenge, name, registry) {
                 : [
                     `az acr show --name ${name} --query "{publicNetworkAccess:publicNetworkAccess, networkRuleSet:networkRuleSet}"`,
                 ],
-            evidence: evidenceOf(p),
+            evidence: reachability_evidenceOf(p),
         });
     }
     // Data endpoints serve blobs: any non-403 answer proves the path; the login server must challenge like a registry.
@@ -73501,10 +74597,10 @@ function challengeProblem(p, challenge, name, registry) {
     return reachability_CODES.UNEXPECTED_CHALLENGE.finding({
         message: `${host} answered GET /v2/ with ${challenge.status}${challenge.bearer ? "" : " and no Bearer challenge"} instead of the registry's 401 + Www-Authenticate: something else answers for the registry (proxy, captive portal, wrong DNS answer).`,
         remediation: [`curl -sv https://${host}/v2/`, `nslookup ${host}`],
-        evidence: evidenceOf(p),
+        evidence: reachability_evidenceOf(p),
     });
 }
-function evidenceOf(p) {
+function reachability_evidenceOf(p) {
     const tls = p.tls;
     const challenge = p.challenge;
     return {
@@ -74297,226 +75393,6 @@ const callerPermissionsFact = registryFact("caller-permissions", async (ctx) => 
     }
 });
 
-;// CONCATENATED MODULE: ./src/core/rbac/condition.ts
-
-const REPOSITORY_ATTRIBUTE = "microsoft.containerregistry/registries/repositories:name";
-function parseCondition(text) {
-    try {
-        const parser = new Parser(tokenize(text));
-        const node = parser.parseExpression();
-        parser.expectEnd();
-        return { ok: true, evaluate: (request) => evaluate(node, request) };
-    }
-    catch (error) {
-        if (error instanceof ConditionSyntaxError)
-            return { ok: false, error: error.message };
-        throw error;
-    }
-}
-class ConditionSyntaxError extends Error {
-}
-function tokenize(text) {
-    const tokens = [];
-    let i = 0;
-    while (i < text.length) {
-        const rest = text.slice(i);
-        const space = /^\s+/.exec(rest);
-        if (space) {
-            i += space[0].length;
-            continue;
-        }
-        const char = rest[0];
-        if ("(){},!".includes(char)) {
-            tokens.push({ type: "punct", value: char });
-            i += 1;
-            continue;
-        }
-        const logical = /^(&&|\|\|)/.exec(rest);
-        if (logical) {
-            tokens.push({ type: "word", value: logical[0] === "&&" ? "AND" : "OR" });
-            i += 2;
-            continue;
-        }
-        const quoted = /^'((?:[^']|'')*)'/.exec(rest);
-        if (quoted) {
-            tokens.push({ type: "string", value: quoted[1].replace(/''/g, "'") });
-            i += quoted[0].length;
-            continue;
-        }
-        const attribute = /^@(\w+)\[([^\]]+)\]/.exec(rest);
-        if (attribute) {
-            tokens.push({
-                type: "attribute",
-                source: attribute[1],
-                name: attribute[2].trim(),
-            });
-            i += attribute[0].length;
-            continue;
-        }
-        const word = /^[A-Za-z][\w:]*/.exec(rest);
-        if (word) {
-            tokens.push({ type: "word", value: word[0] });
-            i += word[0].length;
-            continue;
-        }
-        throw new ConditionSyntaxError(`unexpected '${rest.slice(0, 20)}'`);
-    }
-    return tokens;
-}
-class Parser {
-    tokens;
-    position = 0;
-    constructor(tokens) {
-        this.tokens = tokens;
-    }
-    parseExpression() {
-        let left = this.parseAnd();
-        while (this.takeWord("OR"))
-            left = { kind: "or", left, right: this.parseAnd() };
-        return left;
-    }
-    expectEnd() {
-        const next = this.tokens[this.position];
-        if (next)
-            throw new ConditionSyntaxError(`unexpected ${describe(next)} after the end of the expression`);
-    }
-    parseAnd() {
-        let left = this.parseUnary();
-        while (this.takeWord("AND"))
-            left = { kind: "and", left, right: this.parseUnary() };
-        return left;
-    }
-    parseUnary() {
-        if (this.takePunct("!") || this.takeWord("NOT"))
-            return { kind: "not", operand: this.parseUnary() };
-        return this.parsePrimary();
-    }
-    parsePrimary() {
-        if (this.takePunct("(")) {
-            const inner = this.parseExpression();
-            this.expectPunct(")");
-            return inner;
-        }
-        const token = this.next();
-        if (token.type === "word" && token.value.toLowerCase() === "actionmatches") {
-            this.expectPunct("{");
-            const pattern = this.expectString();
-            this.expectPunct("}");
-            return { kind: "action", pattern };
-        }
-        if (token.type === "attribute")
-            return this.parseComparison(token);
-        throw new ConditionSyntaxError(`${describe(token)} is not a condition this tool understands`);
-    }
-    parseComparison(attribute) {
-        if (!/^(request|resource)$/i.test(attribute.source) ||
-            attribute.name.toLowerCase() !== REPOSITORY_ATTRIBUTE) {
-            throw new ConditionSyntaxError(`the attribute @${attribute.source}[${attribute.name}] is not supported`);
-        }
-        const token = this.next();
-        if (token.type !== "word")
-            throw new ConditionSyntaxError(`expected an operator, found ${describe(token)}`);
-        const [quantifierText, operatorText] = token.value.includes(":")
-            ? token.value.split(":")
-            : [undefined, token.value];
-        const operator = stringOperator(operatorText);
-        if (quantifierText === undefined)
-            return { kind: "repository", operator, values: [this.expectString()], quantifier: "any" };
-        const quantifier = /^For(Any|All)Of(Any|All)Values$/i.exec(quantifierText);
-        if (!quantifier)
-            throw new ConditionSyntaxError(`the quantifier '${quantifierText}' is not supported`);
-        return {
-            kind: "repository",
-            operator,
-            values: this.expectStringSet(),
-            // The repository name is single-valued, so only the right-hand quantifier matters.
-            quantifier: quantifier[2].toLowerCase() === "all" ? "all" : "any",
-        };
-    }
-    expectStringSet() {
-        if (!this.takePunct("{"))
-            return [this.expectString()];
-        const values = [this.expectString()];
-        while (this.takePunct(","))
-            values.push(this.expectString());
-        this.expectPunct("}");
-        return values;
-    }
-    next() {
-        const token = this.tokens[this.position++];
-        if (!token)
-            throw new ConditionSyntaxError("the condition ends too early");
-        return token;
-    }
-    takeWord(word) {
-        const token = this.tokens[this.position];
-        if (token?.type !== "word" || token.value.toUpperCase() !== word)
-            return false;
-        this.position++;
-        return true;
-    }
-    takePunct(value) {
-        const token = this.tokens[this.position];
-        if (token?.type !== "punct" || token.value !== value)
-            return false;
-        this.position++;
-        return true;
-    }
-    expectPunct(value) {
-        if (!this.takePunct(value))
-            throw new ConditionSyntaxError(`expected '${value}'`);
-    }
-    expectString() {
-        const token = this.next();
-        if (token.type !== "string")
-            throw new ConditionSyntaxError(`expected a quoted string, found ${describe(token)}`);
-        return token.value;
-    }
-}
-function stringOperator(text) {
-    const match = /^String(Not)?(Equals|StartsWith|Like)(IgnoreCase)?$/i.exec(text);
-    if (!match)
-        throw new ConditionSyntaxError(`the operator '${text}' is not supported`);
-    const test = match[2].toLowerCase();
-    return {
-        test: test === "equals" ? "equals" : test === "startswith" ? "startsWith" : "like",
-        negated: Boolean(match[1]),
-        ignoreCase: Boolean(match[3]),
-    };
-}
-function describe(token) {
-    if (token.type === "attribute")
-        return `@${token.source}[${token.name}]`;
-    if (token.type === "string")
-        return `'${token.value}'`;
-    return `'${token.value}'`;
-}
-function evaluate(node, request) {
-    switch (node.kind) {
-        case "or":
-            return evaluate(node.left, request) || evaluate(node.right, request);
-        case "and":
-            return evaluate(node.left, request) && evaluate(node.right, request);
-        case "not":
-            return !evaluate(node.operand, request);
-        case "action":
-            return actionMatches(node.pattern, request.action);
-        case "repository": {
-            const results = node.values.map((value) => compare(node.operator, request.repository, value));
-            return node.quantifier === "all" ? results.every(Boolean) : results.some(Boolean);
-        }
-    }
-}
-function compare(operator, actual, expected) {
-    const [a, e] = operator.ignoreCase ? [actual.toLowerCase(), expected.toLowerCase()] : [actual, expected];
-    const matched = operator.test === "equals"
-        ? a === e
-        : operator.test === "startsWith"
-            ? a.startsWith(e)
-            : wildcardMatches(e, a, { ignoreCase: false });
-    return operator.negated ? !matched : matched;
-}
-
 ;// CONCATENATED MODULE: ./src/core/checks/role-scope.ts
 
 
@@ -74599,14 +75475,6 @@ const roleScopeCheck = {
         throw new SkipCheck("permission", `The identity may neither list its role assignments (\`Microsoft.Authorization/roleAssignments/read\`: ${assignments.detail}) nor read its permissions on the registry, so its roles cannot be judged; \`data-plane-access\` still proves what the registry grants.`, [`az role assignment create --role Reader --assignee ${job.assignee} --scope ${registry.id}`], { roleAssignmentsStatus: assignments.status, permissionsStatus: permissions.status });
     },
 };
-/** `assignedTo()` also lists assignments below the scope; only those at or above the registry apply. */
-function applicableTo(registryId, assignments) {
-    const id = registryId.toLowerCase();
-    return assignments.filter((a) => {
-        const scope = a.scope.toLowerCase().replace(/\/$/, "");
-        return scope === "" || id === scope || id.startsWith(`${scope}/`);
-    });
-}
 function judgeAssignments(job, assignments) {
     const { operations, repositories } = job.ctx.config;
     const targets = repositories.length > 0 ? repositories : [undefined];
@@ -74623,7 +75491,7 @@ function judgeAssignments(job, assignments) {
         ...gapFindings(job, assignments, verdicts, gaps, evidence),
     ];
     if (gaps.length === 0) {
-        const roles = role_scope_unique(verdicts.flatMap((v) => v.granting.map(roleName)));
+        const roles = role_scope_unique(verdicts.flatMap((v) => v.granting.map(role_scope_roleName)));
         const conditional = job.mode === "abac" &&
             repositories.length === 0 &&
             verdicts.some((v) => v.granting.every((a) => a.condition));
@@ -74681,14 +75549,14 @@ function gapFindings(job, assignments, verdicts, gaps, evidence) {
         const ops = role_scope_unique(forRepository.map((g) => g.operation));
         const excluding = role_scope_unique(forRepository.flatMap((g) => g.excluding));
         findings.push(role_scope_CODES.ABAC_CONDITION_EXCLUDES_REPOSITORY.finding({
-            message: `The condition on ${excluding.map(roleName).join(", ")} does not include the repository '${repository}', so ${ops.join(", ")} there is denied: ` +
+            message: `The condition on ${excluding.map(role_scope_roleName).join(", ")} does not include the repository '${repository}', so ${ops.join(", ")} there is denied: ` +
                 excluding.map((a) => a.condition).join(" | "),
             remediation: grantCommands({ ...grantTarget(job), operations: ops, repositories: [repository] }),
             evidence: { ...evidence, repository, operations: ops, excludedBy: excluding.map(describeAssignment) },
         }));
     }
     if (unverified.length > 0) {
-        const reasons = role_scope_unique(unverified.flatMap((g) => g.unverified.map((u) => `${roleName(u.assignment)} at ${u.assignment.scope}: ${u.reason}`)));
+        const reasons = role_scope_unique(unverified.flatMap((g) => g.unverified.map((u) => `${role_scope_roleName(u.assignment)} at ${u.assignment.scope}: ${u.reason}`)));
         findings.push(role_scope_CODES.ROLE_UNVERIFIED.finding({
             message: `Whether ${role_scope_unique(unverified.map((g) => g.operation)).join(", ")} is granted could not be decided: ${reasons.join("; ")}.`,
             remediation: [listAssignmentsCommand(job)],
@@ -74699,7 +75567,7 @@ function gapFindings(job, assignments, verdicts, gaps, evidence) {
     const legacyRoles = job.mode === "abac" ? legacyGrants(assignments, plainOps) : [];
     if (legacyRoles.length > 0) {
         findings.push(role_scope_CODES.LEGACY_ROLE_ON_ABAC_REGISTRY.finding({
-            message: `${job.registry.name} uses ABAC repository permissions, which ignore ${role_scope_unique(legacyRoles.map(roleName)).join(", ")}; ` +
+            message: `${job.registry.name} uses ABAC repository permissions, which ignore ${role_scope_unique(legacyRoles.map(role_scope_roleName)).join(", ")}; ` +
                 `no Container Registry Repository role grants ${plainOps.join(", ")}.`,
             remediation: grantCommands({ ...grantTarget(job), operations: plainOps }),
             evidence: { ...evidence, ignoredAssignments: legacyRoles.map(describeAssignment) },
@@ -74708,7 +75576,7 @@ function gapFindings(job, assignments, verdicts, gaps, evidence) {
     else if (plainOps.length > 0) {
         const granted = role_scope_unique(verdicts.filter((v) => v.granting.length > 0).map((v) => v.operation));
         const code = granted.length > 0 ? role_scope_CODES.ROLE_INSUFFICIENT : role_scope_CODES.ROLE_MISSING;
-        const held = role_scope_unique(assignments.map(roleName));
+        const held = role_scope_unique(assignments.map(role_scope_roleName));
         findings.push(code.finding({
             message: `No role assignment grants ${plainOps.join(", ")} on ${job.registry.name} (${modeText(job.mode)})` +
                 (held.length > 0
@@ -74725,11 +75593,11 @@ function overBroad(job, assignments, evidence) {
     return assignments
         .filter((a) => a.role && grantsEveryAction(a.role) && isSubscriptionOrAbove(a.scope))
         .map((a) => role_scope_CODES.ROLE_OVER_BROAD.finding({
-        message: `The identity holds ${roleName(a)} at ${a.scope}${a.viaGroup ? ` through group ${a.principalId}` : ""}: ` +
+        message: `The identity holds ${role_scope_roleName(a)} at ${a.scope}${a.viaGroup ? ` through group ${a.principalId}` : ""}: ` +
             `far more than ${job.ctx.config.operations.join(", ")} on one registry needs.`,
         remediation: [
             ...grantCommands({ ...grantTarget(job), operations: job.ctx.config.operations }),
-            `az role assignment delete --assignee ${a.viaGroup ? a.principalId : job.assignee} --role "${roleName(a)}" --scope ${a.scope}`,
+            `az role assignment delete --assignee ${a.viaGroup ? a.principalId : job.assignee} --role "${role_scope_roleName(a)}" --scope ${a.scope}`,
         ],
         evidence: { ...evidence, assignment: describeAssignment(a) },
     }));
@@ -74795,7 +75663,7 @@ function abacRolesOnLegacyNote(mode, assignments, operations) {
     const abacOnly = assignments.filter((a) => a.role && operations.some((op) => a.role && permits(a.role.permissions, REQUIRED_PERMISSION.abac[op])));
     if (abacOnly.length === 0)
         return "";
-    return ` ${role_scope_unique(abacOnly.map(roleName)).join(", ")} count only on registries in ABAC mode.`;
+    return ` ${role_scope_unique(abacOnly.map(role_scope_roleName)).join(", ")} count only on registries in ABAC mode.`;
 }
 function grantTarget(job) {
     return {
@@ -74816,13 +75684,13 @@ function isSubscriptionOrAbove(scope) {
 }
 function describeAssignment(a) {
     return {
-        role: roleName(a),
+        role: role_scope_roleName(a),
         scope: a.scope,
         ...(a.viaGroup ? { viaGroup: a.principalId } : {}),
         ...(a.condition ? { condition: a.condition } : {}),
     };
 }
-function roleName(a) {
+function role_scope_roleName(a) {
     return a.role?.name ?? a.roleDefinitionId;
 }
 function modeText(mode) {
@@ -75052,7 +75920,7 @@ function verdict(registry, kind, ranges, rules, evidence) {
         });
     }
     return service_tags_CODES.HOSTED_RANGES_FIT.finding({
-        message: `Allowing every ${kind} runner takes ${ranges.prefixes.length} prefixes from ${listName} (${needed.length} not yet covered), within the ${IP_RULE_LIMIT}-rule limit; the list changes weekly, so the rules need refreshing.`,
+        message: `Allowing every ${kind} runner takes ${ranges.prefixes.length} prefixes from ${listName} (${needed.length} not yet covered), within the ${IP_RULE_LIMIT}-rule limit; but the list changes weekly, so the rules need refreshing, and these ranges are shared with every other tenant of the cloud, so the firewall then admits far more than your runners.`,
         remediation: [
             ...(relies
                 ? needed.slice(0, 5).map((p) => `az acr network-rule add --name ${registry.name} --ip-address ${p}`)
@@ -75091,7 +75959,7 @@ function azureDevOpsRules(registry, tags, rules) {
  */
 function staleRules(registry, tags, ranges, rules, kind) {
     const published = [
-        ...tags.tags.filter((t) => t.name.startsWith("AzureCloud.")).flatMap((t) => t.addressPrefixes),
+        ...tags.tags.flatMap((t) => t.addressPrefixes),
         ...(kind === "github-hosted" ? ranges.prefixes : []),
     ];
     const exactCopies = rules.filter((rule) => published.some((p) => sameCidr(rule, p)));
@@ -75102,11 +75970,143 @@ function staleRules(registry, tags, ranges, rules, kind) {
         return [];
     return [
         service_tags_CODES.STALE_TAG_RULES.finding({
-            message: `${registry.name}'s rules were copied from a published list (${exactCopies.length} match this week's prefixes exactly), but ${stale.length} range(s) (${stale.slice(0, 5).join(", ")}) are no longer in any current ${kind === "github-hosted" ? "GitHub actions or " : ""}AzureCloud range: the copy is out of date.`,
+            message: `${registry.name}'s rules were copied from a published list (${exactCopies.length} match this week's prefixes exactly), but ${stale.length} range(s) (${stale.slice(0, 5).join(", ")}) are in no current ${kind === "github-hosted" ? "GitHub actions range or " : ""}service tag: the copy is out of date.`,
             remediation: stale.map((rule) => `az acr network-rule remove --name ${registry.name} --ip-address ${rule}`),
             evidence: { exactCopies: exactCopies.length, staleRules: stale },
         }),
     ];
+}
+
+;// CONCATENATED MODULE: ./src/core/checks/sku-limits.ts
+
+
+
+const SKU_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-skus";
+const sku_limits_CODES = defineCodes({
+    PREMIUM_FEATURE_ON_LOWER_SKU: {
+        severity: "warning",
+        title: "The registry is configured with Premium-only features but is not Premium",
+        fix: "Move the registry to Premium (`az acr update -n <registry> --sku Premium`), or stop relying on the listed features.",
+        docs: SKU_DOCS,
+    },
+    PREMIUM_FEATURES_IN_USE: {
+        severity: "notice",
+        title: "The registry depends on Premium-only features",
+        fix: "Nothing to fix; keep the registry on Premium, or remove the listed features before any downgrade.",
+        docs: SKU_DOCS,
+    },
+    SKU_RATE_LIMITS: {
+        severity: "notice",
+        title: "Request-rate limits of the registry's SKU",
+        fix: "Nothing to fix; spread heavy parallel pulls over identities or replicas, or move to Premium for twice the limits.",
+        docs: "https://learn.microsoft.com/azure/container-registry/container-registry-skus#service-tier-features-and-limits",
+    },
+});
+/** acr-facts §3.2: requests per minute, best effort, throttled with 429 + Retry-After. */
+const RATE_LIMITS = {
+    BasicStandard: {
+        DataplaneRead: { registry: 10_000, identity: 5_000 },
+        DataplaneWrite: { registry: 2_000, identity: 1_000 },
+        DataplaneDelete: { registry: 1_000, identity: 500 },
+    },
+    Premium: {
+        DataplaneRead: { registry: 20_000, identity: 10_000 },
+        DataplaneWrite: { registry: 4_000, identity: 2_000 },
+        DataplaneDelete: { registry: 4_000, identity: 2_000 },
+    },
+};
+const CATEGORY_OF = {
+    pull: "DataplaneRead",
+    push: "DataplaneWrite",
+    delete: "DataplaneDelete",
+};
+/** `sku-limits`: features in use against the SKU (acr-facts §3.1), and the SKU's request-rate budget (§3.2). */
+const skuLimitsCheck = {
+    id: "sku-limits",
+    scope: "registry",
+    modes: ["preflight", "audit"],
+    codes: sku_limits_CODES,
+    permissions: [
+        "`Microsoft.ContainerRegistry/registries/read` and `registries/replications/read` on the registry (Reader)",
+    ],
+    async run(ctx) {
+        const registry = await requireRegistry(ctx);
+        const replicas = await ctx.get(replicationsFact);
+        const extraRegions = replicas.readable
+            ? replicas.value
+                .map((r) => r.location)
+                .filter((l) => l.toLowerCase() !== registry.location.toLowerCase())
+            : [];
+        const features = premiumFeatures(registry, extraRegions);
+        const premium = registry.sku.name === "Premium";
+        const evidence = {
+            sku: registry.sku.name,
+            premiumFeatures: features,
+            ...(replicas.readable ? {} : { replicationsUnreadable: replicas.detail }),
+        };
+        const findings = [];
+        if (features.length > 0 && !premium) {
+            findings.push(sku_limits_CODES.PREMIUM_FEATURE_ON_LOWER_SKU.finding({
+                message: `${registry.name} is ${registry.sku.name}, but is configured with ${features.join(", ")}, ` +
+                    `which only Premium offers: clients that rely on them (e.g. runners behind a private endpoint) fail.`,
+                remediation: [`az acr update -n ${registry.name} --sku Premium`],
+                evidence,
+            }));
+        }
+        if (features.length > 0 && premium) {
+            findings.push(sku_limits_CODES.PREMIUM_FEATURES_IN_USE.finding({
+                message: `${registry.name} uses Premium-only features (${features.join(", ")}); a move to Standard or Basic would have to remove them first.`,
+                evidence,
+            }));
+        }
+        findings.push(rateLimitFinding(registry, ctx.config.operations));
+        return { findings };
+    },
+};
+/** Premium-only settings the registry has on (acr-facts §3.1). */
+function premiumFeatures(registry, extraRegions) {
+    const p = registry.properties;
+    const ipRules = p.networkRuleSet?.ipRules?.length ?? 0;
+    const privateEndpoints = p.privateEndpointConnections?.length ?? 0;
+    return [
+        ...(privateEndpoints > 0 ? [`${privateEndpoints} private endpoint(s)`] : []),
+        ...(extraRegions.length > 0 ? [`geo-replicas in ${extraRegions.join(", ")}`] : []),
+        ...(p.dataEndpointEnabled ? ["dedicated data endpoints"] : []),
+        ...(p.policies?.retentionPolicy?.status === "enabled" ? ["a retention policy"] : []),
+        ...(p.policies?.exportPolicy?.status === "disabled" ? ["a disabled export policy"] : []),
+        ...(ipRules > 0 || p.networkRuleSet?.defaultAction === "Deny"
+            ? [
+                `firewall rules (${ipRules} IP rule(s), default action ${p.networkRuleSet?.defaultAction ?? "Allow"})`,
+            ]
+            : []),
+        // Anonymous pull exists on Standard and Premium, not on Basic.
+        ...(registry.sku.name === "Basic" && p.anonymousPullEnabled ? ["anonymous pull"] : []),
+    ];
+}
+function rateLimitFinding(registry, operations) {
+    const premium = registry.sku.name === "Premium";
+    const limits = RATE_LIMITS[premium ? "Premium" : "BasicStandard"];
+    const budget = Object.fromEntries(operations.map((op) => [
+        CATEGORY_OF[op],
+        {
+            perIdentityPerMinute: limits[CATEGORY_OF[op]].identity,
+            perRegistryPerMinute: limits[CATEGORY_OF[op]].registry,
+        },
+    ]));
+    const read = limits.DataplaneRead;
+    return sku_limits_CODES.SKU_RATE_LIMITS.finding({
+        message: `${registry.name} (${registry.sku.name}) serves about ${read.identity.toLocaleString("en-US")} read requests per minute per identity ` +
+            `and ${read.registry.toLocaleString("en-US")} for the whole registry, best effort; beyond that clients get 429 toomanyrequests. ` +
+            `Every pull costs one request per layer plus the manifest, so many nodes or jobs pulling at once with one identity share that budget.` +
+            (premium ? "" : " Premium doubles these limits."),
+        remediation: premium ? [] : [`az acr update -n ${registry.name} --sku Premium`],
+        evidence: {
+            sku: registry.sku.name,
+            operations,
+            budget,
+            basis: "ACR service tier limits, best effort without SLA",
+        },
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/core/context/credential-in-use.ts
@@ -75200,46 +76200,6 @@ async function usesOneShotAssertion(ctx) {
     if (info.assertionRefreshes !== undefined)
         return !info.assertionRefreshes;
     return info.kind === "azure-cli" && (await ctx.get(azSessionFact)).oneShotAssertion;
-}
-
-;// CONCATENATED MODULE: ./src/core/context/graph-application.ts
-
-
-
-const APPLICATION_READ_PERMISSION = "Application.Read.All";
-/** Microsoft Graph's app id and the app-role id of Application.Read.All (for `az ad app permission add`). */
-const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
-const APPLICATION_READ_ALL_ROLE_ID = "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30";
-/**
- * One Graph read per run: `applications(appId='<appId from the token>')` with its password and
- * key credentials. Shared by sp-secret-expiry and token-lifetime.
- */
-const graphApplicationFact = runFact("graph-application", async (ctx) => {
-    const principal = await ctx.get(principalFact);
-    if (principal.type === "ManagedIdentity" || ctx.deps.credentialInfo.kind === "managed-identity") {
-        return { status: "no-application", principalType: "ManagedIdentity" };
-    }
-    if (principal.type === "User" || !principal.appId)
-        return { status: "no-application", principalType: "User" };
-    const appId = principal.appId;
-    try {
-        const application = await ctx.apis.graph.getJson(`/v1.0/applications(appId='${encodeURIComponent(appId)}')`, { $select: "id,appId,displayName,passwordCredentials,keyCredentials" });
-        return { status: "found", application };
-    }
-    catch (error) {
-        if (!(error instanceof AzureHttpError)) {
-            return { status: "error", appId, detail: error instanceof Error ? error.message : String(error) };
-        }
-        const status = error.status === 403 ? "forbidden" : error.status === 404 ? "not-found" : "error";
-        return { status, appId, detail: error.message };
-    }
-});
-/** Commands that let the app read its own registration (needs an admin to consent). */
-function grantApplicationReadCommands(appId) {
-    return [
-        `az ad app permission add --id ${appId} --api ${GRAPH_APP_ID} --api-permissions ${APPLICATION_READ_ALL_ROLE_ID}=Role`,
-        `az ad app permission admin-consent --id ${appId}`,
-    ];
 }
 
 ;// CONCATENATED MODULE: ./src/core/checks/sp-secret-expiry.ts
@@ -76012,6 +76972,9 @@ function remediationFor(link, judge) {
 
 
 
+
+
+
 /** Every check this version implements, in report order. Add one line per check. */
 const IMPLEMENTED_CHECKS = [
     credentialCheck,
@@ -76025,10 +76988,13 @@ const IMPLEMENTED_CHECKS = [
     dataPlaneAccessCheck,
     storageHeadroomCheck,
     adminUserCheck,
+    skuLimitsCheck,
     replicationHealthCheck,
     imagesCheck,
     repositoryTokenCheck,
+    policyComplianceCheck,
     registryPoliciesCheck,
+    aksPullCheck,
     dockerConfigCheck,
 ];
 
@@ -76093,6 +77059,8 @@ async function runPreflight(config, deps, options = {}) {
         const checkTimeoutMs = options.checkTimeoutMs ?? 30_000;
         const runScoped = new Map();
         const registries = config.registries.length > 0 ? config.registries : await discoverRegistries(run);
+        // Started with the checks, not after them: the runner IP may need a request no check makes.
+        const context = reportContext(run, registries);
         const registryReports = await mapWithLimit(registries, REGISTRY_CONCURRENCY, async (ref) => {
             const ctx = createRegistryContext(run, ref);
             const reports = await Promise.all(checks.map((check) => {
@@ -76105,6 +77073,7 @@ async function runPreflight(config, deps, options = {}) {
             }));
             return registryReport(ctx, ref, reports);
         });
+        const reportedContext = await context;
         return {
             schemaVersion: 1,
             tool: { name: "acr-preflight", version: TOOL_VERSION },
@@ -76112,7 +77081,7 @@ async function runPreflight(config, deps, options = {}) {
             startedAt: startedAt.toISOString(),
             durationMs: Math.round(performance.now() - started),
             result: worstResult(registryReports.map((r) => r.result)),
-            context: await reportContext(run, registries),
+            context: reportedContext,
             registries: registryReports,
         };
     }
@@ -76193,7 +77162,9 @@ function skippedOutcome(error, timeoutMs) {
         }[error.kind];
         return {
             skipped: true,
-            findings: [code.finding({ message: error.message, remediation: error.remediation, evidence: error.evidence })],
+            findings: [
+                code.finding({ message: error.message, remediation: error.remediation, evidence: error.evidence }),
+            ],
         };
     }
     if (error instanceof CheckTimeout) {
@@ -76847,7 +77818,7 @@ async function preflight(options) {
             env,
         });
         const deps = createRunDeps({ ...options, credential, transport });
-        const report = await runPreflight(config, deps, options.run);
+        const report = await runPreflight(config, deps, { ...timeoutOverrides(env), ...options.run });
         const files = await writeReports(report, config.reportDir);
         return { config, report, files, failed: shouldFail(report.result, config.failOn) };
     }

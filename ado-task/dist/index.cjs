@@ -41,9 +41,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../../work/main/node_modules/concat-map/index.js
+// node_modules/concat-map/index.js
 var require_concat_map = __commonJS({
-  "../../work/main/node_modules/concat-map/index.js"(exports2, module2) {
+  "node_modules/concat-map/index.js"(exports2, module2) {
     module2.exports = function(xs, fn) {
       var res = [];
       for (var i = 0; i < xs.length; i++) {
@@ -59,9 +59,9 @@ var require_concat_map = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/balanced-match/index.js
+// node_modules/balanced-match/index.js
 var require_balanced_match = __commonJS({
-  "../../work/main/node_modules/balanced-match/index.js"(exports2, module2) {
+  "node_modules/balanced-match/index.js"(exports2, module2) {
     "use strict";
     module2.exports = balanced;
     function balanced(a, b, str) {
@@ -117,9 +117,9 @@ var require_balanced_match = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/brace-expansion/index.js
+// node_modules/brace-expansion/index.js
 var require_brace_expansion = __commonJS({
-  "../../work/main/node_modules/brace-expansion/index.js"(exports2, module2) {
+  "node_modules/brace-expansion/index.js"(exports2, module2) {
     var concatMap = require_concat_map();
     var balanced = require_balanced_match();
     module2.exports = expandTop;
@@ -539,9 +539,9 @@ var require_brace_expansion = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/minimatch/minimatch.js
+// node_modules/minimatch/minimatch.js
 var require_minimatch = __commonJS({
-  "../../work/main/node_modules/minimatch/minimatch.js"(exports2, module2) {
+  "node_modules/minimatch/minimatch.js"(exports2, module2) {
     module2.exports = minimatch;
     minimatch.Minimatch = Minimatch;
     var path11 = (function() {
@@ -1211,9 +1211,9 @@ var require_minimatch = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/azure-pipelines-task-lib/taskcommand.js
+// node_modules/azure-pipelines-task-lib/taskcommand.js
 var require_taskcommand = __commonJS({
-  "../../work/main/node_modules/azure-pipelines-task-lib/taskcommand.js"(exports2) {
+  "node_modules/azure-pipelines-task-lib/taskcommand.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.commandFromString = exports2.TaskCommand = void 0;
@@ -1299,9 +1299,9 @@ var require_taskcommand = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/azure-pipelines-task-lib/vault.js
+// node_modules/azure-pipelines-task-lib/vault.js
 var require_vault = __commonJS({
-  "../../work/main/node_modules/azure-pipelines-task-lib/vault.js"(exports2) {
+  "node_modules/azure-pipelines-task-lib/vault.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.Vault = void 0;
@@ -1380,9 +1380,9 @@ var require_vault = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/semver/semver.js
+// node_modules/semver/semver.js
 var require_semver = __commonJS({
-  "../../work/main/node_modules/semver/semver.js"(exports2, module2) {
+  "node_modules/semver/semver.js"(exports2, module2) {
     exports2 = module2.exports = SemVer;
     var debug2;
     if (typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG)) {
@@ -2635,9 +2635,9 @@ var require_semver = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/azure-pipelines-task-lib/lib-resource.js
+// node_modules/azure-pipelines-task-lib/lib-resource.js
 var require_lib_resource = __commonJS({
-  "../../work/main/node_modules/azure-pipelines-task-lib/lib-resource.js"(exports2, module2) {
+  "node_modules/azure-pipelines-task-lib/lib-resource.js"(exports2, module2) {
     module2.exports = {
       "messages": {
         "LIB_CopyDirectoryWithoutRecursiveOption": "cp: cannot copy a directory '%s' without the recursive option",
@@ -3076,9 +3076,9 @@ var require_lib_resource = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/azure-pipelines-task-lib/internal.js
+// node_modules/azure-pipelines-task-lib/internal.js
 var require_internal = __commonJS({
-  "../../work/main/node_modules/azure-pipelines-task-lib/internal.js"(exports2) {
+  "node_modules/azure-pipelines-task-lib/internal.js"(exports2) {
     "use strict";
     var _a;
     var _b;
@@ -3775,9 +3775,9 @@ var require_internal = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/q/q.js
+// node_modules/q/q.js
 var require_q = __commonJS({
-  "../../work/main/node_modules/q/q.js"(exports2, module2) {
+  "node_modules/q/q.js"(exports2, module2) {
     (function(definition) {
       "use strict";
       if (typeof bootstrap === "function") {
@@ -4163,11 +4163,11 @@ var require_q = __commonJS({
           }
           become(fulfill(value));
         };
-        deferred.reject = function(reason) {
+        deferred.reject = function(reason2) {
           if (resolvedPromise) {
             return;
           }
-          become(reject(reason));
+          become(reject(reason2));
         };
         deferred.notify = function(progress2) {
           if (resolvedPromise) {
@@ -4202,8 +4202,8 @@ var require_q = __commonJS({
         var deferred = defer();
         try {
           resolver(deferred.resolve, deferred.reject, deferred.notify);
-        } catch (reason) {
-          deferred.reject(reason);
+        } catch (reason2) {
+          deferred.reject(reason2);
         }
         return deferred.promise;
       }
@@ -4369,13 +4369,13 @@ var require_q = __commonJS({
       Q.thenResolve = function(promise2, value) {
         return Q(promise2).thenResolve(value);
       };
-      Promise2.prototype.thenReject = function(reason) {
+      Promise2.prototype.thenReject = function(reason2) {
         return this.then(function() {
-          throw reason;
+          throw reason2;
         });
       };
-      Q.thenReject = function(promise2, reason) {
-        return Q(promise2).thenReject(reason);
+      Q.thenReject = function(promise2, reason2) {
+        return Q(promise2).thenReject(reason2);
       };
       Q.nearer = nearer;
       function nearer(value) {
@@ -4427,23 +4427,23 @@ var require_q = __commonJS({
           trackUnhandledRejections = true;
         }
       }
-      function trackRejection(promise2, reason) {
+      function trackRejection(promise2, reason2) {
         if (!trackUnhandledRejections) {
           return;
         }
         if (typeof process === "object" && typeof process.emit === "function") {
           Q.nextTick.runAfter(function() {
             if (array_indexOf(unhandledRejections, promise2) !== -1) {
-              process.emit("unhandledRejection", reason, promise2);
+              process.emit("unhandledRejection", reason2, promise2);
               reportedUnhandledRejections.push(promise2);
             }
           });
         }
         unhandledRejections.push(promise2);
-        if (reason && typeof reason.stack !== "undefined") {
-          unhandledReasons.push(reason.stack);
+        if (reason2 && typeof reason2.stack !== "undefined") {
+          unhandledReasons.push(reason2.stack);
         } else {
-          unhandledReasons.push("(no stack) " + reason);
+          unhandledReasons.push("(no stack) " + reason2);
         }
       }
       function untrackRejection(promise2) {
@@ -4475,20 +4475,20 @@ var require_q = __commonJS({
       };
       resetUnhandledRejections();
       Q.reject = reject;
-      function reject(reason) {
+      function reject(reason2) {
         var rejection = Promise2({
           "when": function(rejected) {
             if (rejected) {
               untrackRejection(this);
             }
-            return rejected ? rejected(reason) : this;
+            return rejected ? rejected(reason2) : this;
           }
         }, function fallback() {
           return this;
         }, function inspect2() {
-          return { state: "rejected", reason };
+          return { state: "rejected", reason: reason2 };
         });
-        trackRejection(rejection, reason);
+        trackRejection(rejection, reason2);
         return rejection;
       }
       Q.fulfill = fulfill;
@@ -4820,9 +4820,9 @@ var require_q = __commonJS({
           return callback.fcall().then(function() {
             return value;
           });
-        }, function(reason) {
+        }, function(reason2) {
           return callback.fcall().then(function() {
-            throw reason;
+            throw reason2;
           });
         });
       };
@@ -4998,9 +4998,9 @@ var require_q = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/azure-pipelines-task-lib/externaloutput.js
+// node_modules/azure-pipelines-task-lib/externaloutput.js
 var require_externaloutput = __commonJS({
-  "../../work/main/node_modules/azure-pipelines-task-lib/externaloutput.js"(exports2) {
+  "node_modules/azure-pipelines-task-lib/externaloutput.js"(exports2) {
     "use strict";
     var __extends = exports2 && exports2.__extends || /* @__PURE__ */ (function() {
       var extendStatics = function(d, b) {
@@ -5276,9 +5276,9 @@ var require_externaloutput = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/azure-pipelines-task-lib/toolrunner.js
+// node_modules/azure-pipelines-task-lib/toolrunner.js
 var require_toolrunner = __commonJS({
-  "../../work/main/node_modules/azure-pipelines-task-lib/toolrunner.js"(exports2) {
+  "node_modules/azure-pipelines-task-lib/toolrunner.js"(exports2) {
     "use strict";
     var __extends = exports2 && exports2.__extends || /* @__PURE__ */ (function() {
       var extendStatics = function(d, b) {
@@ -6378,9 +6378,9 @@ var require_toolrunner = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/azure-pipelines-task-lib/task.js
+// node_modules/azure-pipelines-task-lib/task.js
 var require_task = __commonJS({
-  "../../work/main/node_modules/azure-pipelines-task-lib/task.js"(exports2) {
+  "node_modules/azure-pipelines-task-lib/task.js"(exports2) {
     "use strict";
     var __spreadArray = exports2 && exports2.__spreadArray || function(to, from, pack) {
       if (pack || arguments.length === 2) for (var i = 0, l = from.length, ar; i < l; i++) {
@@ -6483,11 +6483,11 @@ var require_task = __commonJS({
         (0, exports2.error)(String(err.stack), im.IssueSource.TaskInternal);
       }
     });
-    process.on("unhandledRejection", function(reason) {
-      if (reason instanceof Error) {
-        throw reason;
+    process.on("unhandledRejection", function(reason2) {
+      if (reason2 instanceof Error) {
+        throw reason2;
       } else {
-        throw new Error(reason);
+        throw new Error(reason2);
       }
     });
     exports2.setResourcePath = im._setResourcePath;
@@ -8067,9 +8067,9 @@ var require_task = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/ms/index.js
+// node_modules/ms/index.js
 var require_ms = __commonJS({
-  "../../work/main/node_modules/ms/index.js"(exports2, module2) {
+  "node_modules/ms/index.js"(exports2, module2) {
     var s = 1e3;
     var m = s * 60;
     var h = m * 60;
@@ -8183,9 +8183,9 @@ var require_ms = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/debug/src/common.js
+// node_modules/debug/src/common.js
 var require_common = __commonJS({
-  "../../work/main/node_modules/debug/src/common.js"(exports2, module2) {
+  "node_modules/debug/src/common.js"(exports2, module2) {
     function setup(env) {
       createDebug.debug = createDebug;
       createDebug.default = createDebug;
@@ -8360,9 +8360,9 @@ var require_common = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/debug/src/browser.js
+// node_modules/debug/src/browser.js
 var require_browser = __commonJS({
-  "../../work/main/node_modules/debug/src/browser.js"(exports2, module2) {
+  "node_modules/debug/src/browser.js"(exports2, module2) {
     exports2.formatArgs = formatArgs;
     exports2.save = save;
     exports2.load = load;
@@ -8530,9 +8530,9 @@ var require_browser = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/debug/src/node.js
+// node_modules/debug/src/node.js
 var require_node = __commonJS({
-  "../../work/main/node_modules/debug/src/node.js"(exports2, module2) {
+  "node_modules/debug/src/node.js"(exports2, module2) {
     var tty = require("tty");
     var util2 = require("util");
     exports2.init = init;
@@ -8704,9 +8704,9 @@ var require_node = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/debug/src/index.js
+// node_modules/debug/src/index.js
 var require_src = __commonJS({
-  "../../work/main/node_modules/debug/src/index.js"(exports2, module2) {
+  "node_modules/debug/src/index.js"(exports2, module2) {
     if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
       module2.exports = require_browser();
     } else {
@@ -8715,9 +8715,9 @@ var require_src = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/agent-base/dist/helpers.js
+// node_modules/agent-base/dist/helpers.js
 var require_helpers = __commonJS({
-  "../../work/main/node_modules/agent-base/dist/helpers.js"(exports2) {
+  "node_modules/agent-base/dist/helpers.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -8785,9 +8785,9 @@ var require_helpers = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/agent-base/dist/index.js
+// node_modules/agent-base/dist/index.js
 var require_dist = __commonJS({
-  "../../work/main/node_modules/agent-base/dist/index.js"(exports2) {
+  "node_modules/agent-base/dist/index.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -8941,9 +8941,9 @@ var require_dist = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/https-proxy-agent/dist/parse-proxy-response.js
+// node_modules/https-proxy-agent/dist/parse-proxy-response.js
 var require_parse_proxy_response = __commonJS({
-  "../../work/main/node_modules/https-proxy-agent/dist/parse-proxy-response.js"(exports2) {
+  "node_modules/https-proxy-agent/dist/parse-proxy-response.js"(exports2) {
     "use strict";
     var __importDefault = exports2 && exports2.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -9037,9 +9037,9 @@ var require_parse_proxy_response = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/https-proxy-agent/dist/index.js
+// node_modules/https-proxy-agent/dist/index.js
 var require_dist2 = __commonJS({
-  "../../work/main/node_modules/https-proxy-agent/dist/index.js"(exports2) {
+  "node_modules/https-proxy-agent/dist/index.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -9187,9 +9187,9 @@ var require_dist2 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/http-proxy-agent/dist/index.js
+// node_modules/http-proxy-agent/dist/index.js
 var require_dist3 = __commonJS({
-  "../../work/main/node_modules/http-proxy-agent/dist/index.js"(exports2) {
+  "node_modules/http-proxy-agent/dist/index.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -9317,9 +9317,9 @@ var require_dist3 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@azure/core-tracing/dist/commonjs/state.js
+// node_modules/@azure/core-tracing/dist/commonjs/state.js
 var require_state = __commonJS({
-  "../../work/main/node_modules/@azure/core-tracing/dist/commonjs/state.js"(exports2) {
+  "node_modules/@azure/core-tracing/dist/commonjs/state.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.state = void 0;
@@ -9329,9 +9329,9 @@ var require_state = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/ipaddr.js/lib/ipaddr.js
+// node_modules/ipaddr.js/lib/ipaddr.js
 var require_ipaddr = __commonJS({
-  "../../work/main/node_modules/ipaddr.js/lib/ipaddr.js"(exports2, module2) {
+  "node_modules/ipaddr.js/lib/ipaddr.js"(exports2, module2) {
     (function(root) {
       "use strict";
       const ipv4Part = "(0?\\d+|0x[a-f0-9]+)";
@@ -10140,9 +10140,9 @@ var require_ipaddr = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/safe-buffer/index.js
+// node_modules/safe-buffer/index.js
 var require_safe_buffer = __commonJS({
-  "../../work/main/node_modules/safe-buffer/index.js"(exports2, module2) {
+  "node_modules/safe-buffer/index.js"(exports2, module2) {
     var buffer = require("buffer");
     var Buffer3 = buffer.Buffer;
     function copyProps(src, dst) {
@@ -10198,9 +10198,9 @@ var require_safe_buffer = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jws/lib/data-stream.js
+// node_modules/jws/lib/data-stream.js
 var require_data_stream = __commonJS({
-  "../../work/main/node_modules/jws/lib/data-stream.js"(exports2, module2) {
+  "node_modules/jws/lib/data-stream.js"(exports2, module2) {
     var Buffer3 = require_safe_buffer().Buffer;
     var Stream = require("stream");
     var util2 = require("util");
@@ -10246,9 +10246,9 @@ var require_data_stream = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/ecdsa-sig-formatter/src/param-bytes-for-alg.js
+// node_modules/ecdsa-sig-formatter/src/param-bytes-for-alg.js
 var require_param_bytes_for_alg = __commonJS({
-  "../../work/main/node_modules/ecdsa-sig-formatter/src/param-bytes-for-alg.js"(exports2, module2) {
+  "node_modules/ecdsa-sig-formatter/src/param-bytes-for-alg.js"(exports2, module2) {
     "use strict";
     function getParamSize(keySize) {
       var result = (keySize / 8 | 0) + (keySize % 8 === 0 ? 0 : 1);
@@ -10270,9 +10270,9 @@ var require_param_bytes_for_alg = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/ecdsa-sig-formatter/src/ecdsa-sig-formatter.js
+// node_modules/ecdsa-sig-formatter/src/ecdsa-sig-formatter.js
 var require_ecdsa_sig_formatter = __commonJS({
-  "../../work/main/node_modules/ecdsa-sig-formatter/src/ecdsa-sig-formatter.js"(exports2, module2) {
+  "node_modules/ecdsa-sig-formatter/src/ecdsa-sig-formatter.js"(exports2, module2) {
     "use strict";
     var Buffer3 = require_safe_buffer().Buffer;
     var getParamBytesForAlg = require_param_bytes_for_alg();
@@ -10410,9 +10410,9 @@ var require_ecdsa_sig_formatter = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/buffer-equal-constant-time/index.js
+// node_modules/buffer-equal-constant-time/index.js
 var require_buffer_equal_constant_time = __commonJS({
-  "../../work/main/node_modules/buffer-equal-constant-time/index.js"(exports2, module2) {
+  "node_modules/buffer-equal-constant-time/index.js"(exports2, module2) {
     "use strict";
     var Buffer3 = require("buffer").Buffer;
     var SlowBuffer = require("buffer").SlowBuffer;
@@ -10444,9 +10444,9 @@ var require_buffer_equal_constant_time = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jwa/index.js
+// node_modules/jwa/index.js
 var require_jwa = __commonJS({
-  "../../work/main/node_modules/jwa/index.js"(exports2, module2) {
+  "node_modules/jwa/index.js"(exports2, module2) {
     var Buffer3 = require_safe_buffer().Buffer;
     var crypto3 = require("crypto");
     var formatEcdsa = require_ecdsa_sig_formatter();
@@ -10668,9 +10668,9 @@ var require_jwa = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jws/lib/tostring.js
+// node_modules/jws/lib/tostring.js
 var require_tostring = __commonJS({
-  "../../work/main/node_modules/jws/lib/tostring.js"(exports2, module2) {
+  "node_modules/jws/lib/tostring.js"(exports2, module2) {
     var Buffer3 = require("buffer").Buffer;
     module2.exports = function toString(obj) {
       if (typeof obj === "string")
@@ -10682,9 +10682,9 @@ var require_tostring = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jws/lib/sign-stream.js
+// node_modules/jws/lib/sign-stream.js
 var require_sign_stream = __commonJS({
-  "../../work/main/node_modules/jws/lib/sign-stream.js"(exports2, module2) {
+  "node_modules/jws/lib/sign-stream.js"(exports2, module2) {
     var Buffer3 = require_safe_buffer().Buffer;
     var DataStream = require_data_stream();
     var jwa = require_jwa();
@@ -10757,9 +10757,9 @@ var require_sign_stream = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jws/lib/verify-stream.js
+// node_modules/jws/lib/verify-stream.js
 var require_verify_stream = __commonJS({
-  "../../work/main/node_modules/jws/lib/verify-stream.js"(exports2, module2) {
+  "node_modules/jws/lib/verify-stream.js"(exports2, module2) {
     var Buffer3 = require_safe_buffer().Buffer;
     var DataStream = require_data_stream();
     var jwa = require_jwa();
@@ -10872,9 +10872,9 @@ var require_verify_stream = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jws/index.js
+// node_modules/jws/index.js
 var require_jws = __commonJS({
-  "../../work/main/node_modules/jws/index.js"(exports2) {
+  "node_modules/jws/index.js"(exports2) {
     var SignStream = require_sign_stream();
     var VerifyStream = require_verify_stream();
     var ALGORITHMS = [
@@ -10905,9 +10905,9 @@ var require_jws = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/decode.js
+// node_modules/jsonwebtoken/decode.js
 var require_decode = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/decode.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/decode.js"(exports2, module2) {
     var jws = require_jws();
     module2.exports = function(jwt2, options) {
       options = options || {};
@@ -10937,9 +10937,9 @@ var require_decode = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/lib/JsonWebTokenError.js
+// node_modules/jsonwebtoken/lib/JsonWebTokenError.js
 var require_JsonWebTokenError = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/lib/JsonWebTokenError.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/lib/JsonWebTokenError.js"(exports2, module2) {
     var JsonWebTokenError = function(message, error) {
       Error.call(this, message);
       if (Error.captureStackTrace) {
@@ -10955,9 +10955,9 @@ var require_JsonWebTokenError = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/lib/NotBeforeError.js
+// node_modules/jsonwebtoken/lib/NotBeforeError.js
 var require_NotBeforeError = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/lib/NotBeforeError.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/lib/NotBeforeError.js"(exports2, module2) {
     var JsonWebTokenError = require_JsonWebTokenError();
     var NotBeforeError = function(message, date) {
       JsonWebTokenError.call(this, message);
@@ -10970,9 +10970,9 @@ var require_NotBeforeError = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/lib/TokenExpiredError.js
+// node_modules/jsonwebtoken/lib/TokenExpiredError.js
 var require_TokenExpiredError = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/lib/TokenExpiredError.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/lib/TokenExpiredError.js"(exports2, module2) {
     var JsonWebTokenError = require_JsonWebTokenError();
     var TokenExpiredError = function(message, expiredAt) {
       JsonWebTokenError.call(this, message);
@@ -10985,9 +10985,9 @@ var require_TokenExpiredError = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/lib/timespan.js
+// node_modules/jsonwebtoken/lib/timespan.js
 var require_timespan = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/lib/timespan.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/lib/timespan.js"(exports2, module2) {
     var ms = require_ms();
     module2.exports = function(time, iat) {
       var timestamp = iat || Math.floor(Date.now() / 1e3);
@@ -11006,9 +11006,9 @@ var require_timespan = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/constants.js
+// node_modules/jsonwebtoken/node_modules/semver/internal/constants.js
 var require_constants = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/constants.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/internal/constants.js"(exports2, module2) {
     "use strict";
     var SEMVER_SPEC_VERSION = "2.0.0";
     var MAX_LENGTH = 256;
@@ -11066,9 +11066,9 @@ var require_constants = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/debug.js
+// node_modules/jsonwebtoken/node_modules/semver/internal/debug.js
 var require_debug = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/debug.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/internal/debug.js"(exports2, module2) {
     "use strict";
     var debug2 = typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG) ? (...args) => console.error("SEMVER", ...args) : () => {
     };
@@ -11076,9 +11076,9 @@ var require_debug = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/re.js
+// node_modules/jsonwebtoken/node_modules/semver/internal/re.js
 var require_re = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/re.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/internal/re.js"(exports2, module2) {
     "use strict";
     var {
       MAX_SAFE_COMPONENT_LENGTH,
@@ -11164,9 +11164,9 @@ var require_re = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/parse-options.js
+// node_modules/jsonwebtoken/node_modules/semver/internal/parse-options.js
 var require_parse_options = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/parse-options.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/internal/parse-options.js"(exports2, module2) {
     "use strict";
     var looseOption = Object.freeze({ loose: true });
     var emptyOpts = Object.freeze({});
@@ -11183,9 +11183,9 @@ var require_parse_options = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/identifiers.js
+// node_modules/jsonwebtoken/node_modules/semver/internal/identifiers.js
 var require_identifiers = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/identifiers.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/internal/identifiers.js"(exports2, module2) {
     "use strict";
     var numeric = /^[0-9]+$/;
     var compareIdentifiers = (a, b) => {
@@ -11208,9 +11208,9 @@ var require_identifiers = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/classes/semver.js
+// node_modules/jsonwebtoken/node_modules/semver/classes/semver.js
 var require_semver2 = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/classes/semver.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/classes/semver.js"(exports2, module2) {
     "use strict";
     var debug2 = require_debug();
     var { MAX_LENGTH, MAX_SAFE_INTEGER } = require_constants();
@@ -11500,9 +11500,9 @@ var require_semver2 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/parse.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/parse.js
 var require_parse = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/parse.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/parse.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var parse2 = (version3, options, throwErrors = false) => {
@@ -11522,9 +11522,9 @@ var require_parse = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/valid.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/valid.js
 var require_valid = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/valid.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/valid.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var valid = (version3, options) => {
@@ -11535,9 +11535,9 @@ var require_valid = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/clean.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/clean.js
 var require_clean = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/clean.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/clean.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var clean = (version3, options) => {
@@ -11548,9 +11548,9 @@ var require_clean = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/inc.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/inc.js
 var require_inc = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/inc.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/inc.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var inc = (version3, release, options, identifier, identifierBase) => {
@@ -11572,9 +11572,9 @@ var require_inc = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/diff.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/diff.js
 var require_diff = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/diff.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/diff.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var diff = (version1, version22) => {
@@ -11616,9 +11616,9 @@ var require_diff = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/major.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/major.js
 var require_major = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/major.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/major.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var major = (a, loose) => new SemVer(a, loose).major;
@@ -11626,9 +11626,9 @@ var require_major = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/minor.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/minor.js
 var require_minor = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/minor.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/minor.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var minor = (a, loose) => new SemVer(a, loose).minor;
@@ -11636,9 +11636,9 @@ var require_minor = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/patch.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/patch.js
 var require_patch = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/patch.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/patch.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var patch = (a, loose) => new SemVer(a, loose).patch;
@@ -11646,9 +11646,9 @@ var require_patch = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/prerelease.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/prerelease.js
 var require_prerelease = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/prerelease.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/prerelease.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var prerelease = (version3, options) => {
@@ -11659,9 +11659,9 @@ var require_prerelease = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/compare.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/compare.js
 var require_compare = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/compare.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/compare.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var compare2 = (a, b, loose) => new SemVer(a, loose).compare(new SemVer(b, loose));
@@ -11669,9 +11669,9 @@ var require_compare = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/rcompare.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/rcompare.js
 var require_rcompare = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/rcompare.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/rcompare.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var rcompare = (a, b, loose) => compare2(b, a, loose);
@@ -11679,9 +11679,9 @@ var require_rcompare = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/compare-loose.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/compare-loose.js
 var require_compare_loose = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/compare-loose.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/compare-loose.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var compareLoose = (a, b) => compare2(a, b, true);
@@ -11689,9 +11689,9 @@ var require_compare_loose = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/compare-build.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/compare-build.js
 var require_compare_build = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/compare-build.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/compare-build.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var compareBuild = (a, b, loose) => {
@@ -11703,9 +11703,9 @@ var require_compare_build = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/sort.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/sort.js
 var require_sort = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/sort.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/sort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
     var sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
@@ -11713,9 +11713,9 @@ var require_sort = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/rsort.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/rsort.js
 var require_rsort = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/rsort.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/rsort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
     var rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
@@ -11723,9 +11723,9 @@ var require_rsort = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/gt.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/gt.js
 var require_gt = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/gt.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/gt.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var gt = (a, b, loose) => compare2(a, b, loose) > 0;
@@ -11733,9 +11733,9 @@ var require_gt = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/lt.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/lt.js
 var require_lt = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/lt.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/lt.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var lt = (a, b, loose) => compare2(a, b, loose) < 0;
@@ -11743,9 +11743,9 @@ var require_lt = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/eq.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/eq.js
 var require_eq = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/eq.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/eq.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var eq = (a, b, loose) => compare2(a, b, loose) === 0;
@@ -11753,9 +11753,9 @@ var require_eq = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/neq.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/neq.js
 var require_neq = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/neq.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/neq.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var neq = (a, b, loose) => compare2(a, b, loose) !== 0;
@@ -11763,9 +11763,9 @@ var require_neq = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/gte.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/gte.js
 var require_gte = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/gte.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/gte.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var gte = (a, b, loose) => compare2(a, b, loose) >= 0;
@@ -11773,9 +11773,9 @@ var require_gte = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/lte.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/lte.js
 var require_lte = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/lte.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/lte.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var lte = (a, b, loose) => compare2(a, b, loose) <= 0;
@@ -11783,9 +11783,9 @@ var require_lte = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/cmp.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/cmp.js
 var require_cmp = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/cmp.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/cmp.js"(exports2, module2) {
     "use strict";
     var eq = require_eq();
     var neq = require_neq();
@@ -11833,9 +11833,9 @@ var require_cmp = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/coerce.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/coerce.js
 var require_coerce = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/coerce.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/coerce.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var parse2 = require_parse();
@@ -11879,9 +11879,9 @@ var require_coerce = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/truncate.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/truncate.js
 var require_truncate = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/truncate.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/truncate.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var constants4 = require_constants();
@@ -11920,9 +11920,9 @@ var require_truncate = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/lrucache.js
+// node_modules/jsonwebtoken/node_modules/semver/internal/lrucache.js
 var require_lrucache = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/lrucache.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/internal/lrucache.js"(exports2, module2) {
     "use strict";
     var LRUCache = class {
       constructor() {
@@ -11958,9 +11958,9 @@ var require_lrucache = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/trim-comparator-whitespace.js
+// node_modules/jsonwebtoken/node_modules/semver/internal/trim-comparator-whitespace.js
 var require_trim_comparator_whitespace = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/internal/trim-comparator-whitespace.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/internal/trim-comparator-whitespace.js"(exports2, module2) {
     "use strict";
     var {
       MAX_LENGTH,
@@ -12149,9 +12149,9 @@ var require_trim_comparator_whitespace = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/classes/range.js
+// node_modules/jsonwebtoken/node_modules/semver/classes/range.js
 var require_range = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/classes/range.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/classes/range.js"(exports2, module2) {
     "use strict";
     var SPACE_CHARACTERS = /\s+/g;
     var Range = class _Range {
@@ -12534,9 +12534,9 @@ var require_range = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/classes/comparator.js
+// node_modules/jsonwebtoken/node_modules/semver/classes/comparator.js
 var require_comparator = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/classes/comparator.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/classes/comparator.js"(exports2, module2) {
     "use strict";
     var ANY = /* @__PURE__ */ Symbol("SemVer ANY");
     var Comparator = class _Comparator {
@@ -12647,9 +12647,9 @@ var require_comparator = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/satisfies.js
+// node_modules/jsonwebtoken/node_modules/semver/functions/satisfies.js
 var require_satisfies = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/functions/satisfies.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/functions/satisfies.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var satisfies = (version3, range, options) => {
@@ -12664,9 +12664,9 @@ var require_satisfies = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/to-comparators.js
+// node_modules/jsonwebtoken/node_modules/semver/ranges/to-comparators.js
 var require_to_comparators = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var toComparators = (range, options) => new Range(range, options).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
@@ -12674,9 +12674,9 @@ var require_to_comparators = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/max-satisfying.js
+// node_modules/jsonwebtoken/node_modules/semver/ranges/max-satisfying.js
 var require_max_satisfying = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/max-satisfying.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/ranges/max-satisfying.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var Range = require_range();
@@ -12703,9 +12703,9 @@ var require_max_satisfying = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/min-satisfying.js
+// node_modules/jsonwebtoken/node_modules/semver/ranges/min-satisfying.js
 var require_min_satisfying = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/min-satisfying.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/ranges/min-satisfying.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var Range = require_range();
@@ -12732,9 +12732,9 @@ var require_min_satisfying = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/min-version.js
+// node_modules/jsonwebtoken/node_modules/semver/ranges/min-version.js
 var require_min_version = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/min-version.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/ranges/min-version.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var Range = require_range();
@@ -12791,9 +12791,9 @@ var require_min_version = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/valid.js
+// node_modules/jsonwebtoken/node_modules/semver/ranges/valid.js
 var require_valid2 = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/valid.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/ranges/valid.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var validRange = (range, options) => {
@@ -12807,9 +12807,9 @@ var require_valid2 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/outside.js
+// node_modules/jsonwebtoken/node_modules/semver/ranges/outside.js
 var require_outside = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/outside.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/ranges/outside.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver2();
     var Comparator = require_comparator();
@@ -12876,9 +12876,9 @@ var require_outside = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/gtr.js
+// node_modules/jsonwebtoken/node_modules/semver/ranges/gtr.js
 var require_gtr = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/gtr.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/ranges/gtr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
     var gtr = (version3, range, options) => outside(version3, range, ">", options);
@@ -12886,9 +12886,9 @@ var require_gtr = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/ltr.js
+// node_modules/jsonwebtoken/node_modules/semver/ranges/ltr.js
 var require_ltr = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/ltr.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/ranges/ltr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
     var ltr = (version3, range, options) => outside(version3, range, "<", options);
@@ -12896,9 +12896,9 @@ var require_ltr = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/intersects.js
+// node_modules/jsonwebtoken/node_modules/semver/ranges/intersects.js
 var require_intersects = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/intersects.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/ranges/intersects.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var intersects = (r1, r2, options) => {
@@ -12910,9 +12910,9 @@ var require_intersects = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/simplify.js
+// node_modules/jsonwebtoken/node_modules/semver/ranges/simplify.js
 var require_simplify = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/simplify.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/ranges/simplify.js"(exports2, module2) {
     "use strict";
     var satisfies = require_satisfies();
     var compare2 = require_compare();
@@ -12960,9 +12960,9 @@ var require_simplify = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/subset.js
+// node_modules/jsonwebtoken/node_modules/semver/ranges/subset.js
 var require_subset = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/ranges/subset.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/ranges/subset.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var Comparator = require_comparator();
@@ -13122,9 +13122,9 @@ var require_subset = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/node_modules/semver/index.js
+// node_modules/jsonwebtoken/node_modules/semver/index.js
 var require_semver3 = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/node_modules/semver/index.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/node_modules/semver/index.js"(exports2, module2) {
     "use strict";
     var internalRe = require_re();
     var constants4 = require_constants();
@@ -13219,25 +13219,25 @@ var require_semver3 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/lib/asymmetricKeyDetailsSupported.js
+// node_modules/jsonwebtoken/lib/asymmetricKeyDetailsSupported.js
 var require_asymmetricKeyDetailsSupported = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/lib/asymmetricKeyDetailsSupported.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/lib/asymmetricKeyDetailsSupported.js"(exports2, module2) {
     var semver = require_semver3();
     module2.exports = semver.satisfies(process.version, ">=15.7.0");
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/lib/rsaPssKeyDetailsSupported.js
+// node_modules/jsonwebtoken/lib/rsaPssKeyDetailsSupported.js
 var require_rsaPssKeyDetailsSupported = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/lib/rsaPssKeyDetailsSupported.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/lib/rsaPssKeyDetailsSupported.js"(exports2, module2) {
     var semver = require_semver3();
     module2.exports = semver.satisfies(process.version, ">=16.9.0");
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/lib/validateAsymmetricKey.js
+// node_modules/jsonwebtoken/lib/validateAsymmetricKey.js
 var require_validateAsymmetricKey = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/lib/validateAsymmetricKey.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/lib/validateAsymmetricKey.js"(exports2, module2) {
     var ASYMMETRIC_KEY_DETAILS_SUPPORTED = require_asymmetricKeyDetailsSupported();
     var RSA_PSS_KEY_DETAILS_SUPPORTED = require_rsaPssKeyDetailsSupported();
     var allowedAlgorithmsForKeys = {
@@ -13288,17 +13288,17 @@ var require_validateAsymmetricKey = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/lib/psSupported.js
+// node_modules/jsonwebtoken/lib/psSupported.js
 var require_psSupported = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/lib/psSupported.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/lib/psSupported.js"(exports2, module2) {
     var semver = require_semver3();
     module2.exports = semver.satisfies(process.version, "^6.12.0 || >=8.0.0");
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/verify.js
+// node_modules/jsonwebtoken/verify.js
 var require_verify = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/verify.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/verify.js"(exports2, module2) {
     var JsonWebTokenError = require_JsonWebTokenError();
     var NotBeforeError = require_NotBeforeError();
     var TokenExpiredError = require_TokenExpiredError();
@@ -13511,9 +13511,9 @@ var require_verify = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/lodash.includes/index.js
+// node_modules/lodash.includes/index.js
 var require_lodash = __commonJS({
-  "../../work/main/node_modules/lodash.includes/index.js"(exports2, module2) {
+  "node_modules/lodash.includes/index.js"(exports2, module2) {
     var INFINITY = 1 / 0;
     var MAX_SAFE_INTEGER = 9007199254740991;
     var MAX_INTEGER = 17976931348623157e292;
@@ -13695,9 +13695,9 @@ var require_lodash = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/lodash.isboolean/index.js
+// node_modules/lodash.isboolean/index.js
 var require_lodash2 = __commonJS({
-  "../../work/main/node_modules/lodash.isboolean/index.js"(exports2, module2) {
+  "node_modules/lodash.isboolean/index.js"(exports2, module2) {
     var boolTag = "[object Boolean]";
     var objectProto = Object.prototype;
     var objectToString = objectProto.toString;
@@ -13711,9 +13711,9 @@ var require_lodash2 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/lodash.isinteger/index.js
+// node_modules/lodash.isinteger/index.js
 var require_lodash3 = __commonJS({
-  "../../work/main/node_modules/lodash.isinteger/index.js"(exports2, module2) {
+  "node_modules/lodash.isinteger/index.js"(exports2, module2) {
     var INFINITY = 1 / 0;
     var MAX_INTEGER = 17976931348623157e292;
     var NAN = 0 / 0;
@@ -13775,9 +13775,9 @@ var require_lodash3 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/lodash.isnumber/index.js
+// node_modules/lodash.isnumber/index.js
 var require_lodash4 = __commonJS({
-  "../../work/main/node_modules/lodash.isnumber/index.js"(exports2, module2) {
+  "node_modules/lodash.isnumber/index.js"(exports2, module2) {
     var numberTag = "[object Number]";
     var objectProto = Object.prototype;
     var objectToString = objectProto.toString;
@@ -13791,9 +13791,9 @@ var require_lodash4 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/lodash.isplainobject/index.js
+// node_modules/lodash.isplainobject/index.js
 var require_lodash5 = __commonJS({
-  "../../work/main/node_modules/lodash.isplainobject/index.js"(exports2, module2) {
+  "node_modules/lodash.isplainobject/index.js"(exports2, module2) {
     var objectTag = "[object Object]";
     function isHostObject(value) {
       var result = false;
@@ -13835,9 +13835,9 @@ var require_lodash5 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/lodash.isstring/index.js
+// node_modules/lodash.isstring/index.js
 var require_lodash6 = __commonJS({
-  "../../work/main/node_modules/lodash.isstring/index.js"(exports2, module2) {
+  "node_modules/lodash.isstring/index.js"(exports2, module2) {
     var stringTag = "[object String]";
     var objectProto = Object.prototype;
     var objectToString = objectProto.toString;
@@ -13852,9 +13852,9 @@ var require_lodash6 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/lodash.once/index.js
+// node_modules/lodash.once/index.js
 var require_lodash7 = __commonJS({
-  "../../work/main/node_modules/lodash.once/index.js"(exports2, module2) {
+  "node_modules/lodash.once/index.js"(exports2, module2) {
     var FUNC_ERROR_TEXT = "Expected a function";
     var INFINITY = 1 / 0;
     var MAX_INTEGER = 17976931348623157e292;
@@ -13933,9 +13933,9 @@ var require_lodash7 = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/sign.js
+// node_modules/jsonwebtoken/sign.js
 var require_sign = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/sign.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/sign.js"(exports2, module2) {
     var timespan = require_timespan();
     var PS_SUPPORTED = require_psSupported();
     var validateAsymmetricKey = require_validateAsymmetricKey();
@@ -14158,9 +14158,9 @@ var require_sign = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/jsonwebtoken/index.js
+// node_modules/jsonwebtoken/index.js
 var require_jsonwebtoken = __commonJS({
-  "../../work/main/node_modules/jsonwebtoken/index.js"(exports2, module2) {
+  "node_modules/jsonwebtoken/index.js"(exports2, module2) {
     module2.exports = {
       decode: require_decode(),
       verify: require_verify(),
@@ -14172,9 +14172,9 @@ var require_jsonwebtoken = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@azure/core-client/dist/commonjs/state-cjs.js
+// node_modules/@azure/core-client/dist/commonjs/state-cjs.js
 var require_state_cjs = __commonJS({
-  "../../work/main/node_modules/@azure/core-client/dist/commonjs/state-cjs.js"(exports2) {
+  "node_modules/@azure/core-client/dist/commonjs/state-cjs.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.state = void 0;
@@ -14184,7 +14184,7 @@ var require_state_cjs = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/is-docker/index.js
+// node_modules/is-docker/index.js
 function hasDockerEnv() {
   try {
     import_node_fs.default.statSync("/.dockerenv");
@@ -14208,12 +14208,12 @@ function isDocker() {
 }
 var import_node_fs, isDockerCached;
 var init_is_docker = __esm({
-  "../../work/main/node_modules/is-docker/index.js"() {
+  "node_modules/is-docker/index.js"() {
     import_node_fs = __toESM(require("node:fs"), 1);
   }
 });
 
-// ../../work/main/node_modules/is-inside-container/index.js
+// node_modules/is-inside-container/index.js
 function isInsideContainer() {
   if (cachedResult === void 0) {
     cachedResult = hasContainerEnv() || isDocker();
@@ -14222,7 +14222,7 @@ function isInsideContainer() {
 }
 var import_node_fs2, cachedResult, hasContainerEnv;
 var init_is_inside_container = __esm({
-  "../../work/main/node_modules/is-inside-container/index.js"() {
+  "node_modules/is-inside-container/index.js"() {
     import_node_fs2 = __toESM(require("node:fs"), 1);
     init_is_docker();
     hasContainerEnv = () => {
@@ -14236,10 +14236,10 @@ var init_is_inside_container = __esm({
   }
 });
 
-// ../../work/main/node_modules/is-wsl/index.js
+// node_modules/is-wsl/index.js
 var import_node_process4, import_node_os3, import_node_fs3, isWsl, is_wsl_default;
 var init_is_wsl = __esm({
-  "../../work/main/node_modules/is-wsl/index.js"() {
+  "node_modules/is-wsl/index.js"() {
     import_node_process4 = __toESM(require("node:process"), 1);
     import_node_os3 = __toESM(require("node:os"), 1);
     import_node_fs3 = __toESM(require("node:fs"), 1);
@@ -14269,10 +14269,10 @@ var init_is_wsl = __esm({
   }
 });
 
-// ../../work/main/node_modules/powershell-utils/index.js
+// node_modules/powershell-utils/index.js
 var import_node_process5, import_node_buffer, import_node_util4, import_node_child_process, execFile, powerShellPath, argumentsPrefix, encodeCommand, escapeArgument, createArguments, createExecFileOptions, executePowerShell;
 var init_powershell_utils = __esm({
-  "../../work/main/node_modules/powershell-utils/index.js"() {
+  "node_modules/powershell-utils/index.js"() {
     import_node_process5 = __toESM(require("node:process"), 1);
     import_node_buffer = require("node:buffer");
     import_node_util4 = require("node:util");
@@ -14312,7 +14312,7 @@ var init_powershell_utils = __esm({
   }
 });
 
-// ../../work/main/node_modules/wsl-utils/utilities.js
+// node_modules/wsl-utils/utilities.js
 function parseMountPointFromConfig(content) {
   for (const line of content.split("\n")) {
     if (/^\s*#/.test(line)) {
@@ -14326,14 +14326,14 @@ function parseMountPointFromConfig(content) {
   }
 }
 var init_utilities = __esm({
-  "../../work/main/node_modules/wsl-utils/utilities.js"() {
+  "node_modules/wsl-utils/utilities.js"() {
   }
 });
 
-// ../../work/main/node_modules/wsl-utils/index.js
+// node_modules/wsl-utils/index.js
 var import_node_path2, import_node_util5, import_node_child_process2, import_promises2, execFile2, wslDrivesMountPoint, powerShellPathFromWsl, powerShellPath2, canAccessPowerShellPromise, canAccessPowerShell, wslDefaultBrowser, isUrl, convertPath, convertWslPathToWindows;
 var init_wsl_utils = __esm({
-  "../../work/main/node_modules/wsl-utils/index.js"() {
+  "node_modules/wsl-utils/index.js"() {
     import_node_path2 = __toESM(require("node:path"), 1);
     import_node_util5 = require("node:util");
     import_node_child_process2 = __toESM(require("node:child_process"), 1);
@@ -14415,7 +14415,7 @@ var init_wsl_utils = __esm({
   }
 });
 
-// ../../work/main/node_modules/define-lazy-prop/index.js
+// node_modules/define-lazy-prop/index.js
 function defineLazyProperty(object, propertyName, valueGetter) {
   const define2 = (value) => Object.defineProperty(object, propertyName, { value, enumerable: true, writable: true });
   Object.defineProperty(object, propertyName, {
@@ -14433,11 +14433,11 @@ function defineLazyProperty(object, propertyName, valueGetter) {
   return object;
 }
 var init_define_lazy_prop = __esm({
-  "../../work/main/node_modules/define-lazy-prop/index.js"() {
+  "node_modules/define-lazy-prop/index.js"() {
   }
 });
 
-// ../../work/main/node_modules/default-browser-id/index.js
+// node_modules/default-browser-id/index.js
 async function defaultBrowserId() {
   if (import_node_process6.default.platform !== "darwin") {
     throw new Error("macOS only");
@@ -14452,7 +14452,7 @@ async function defaultBrowserId() {
 }
 var import_node_util6, import_node_process6, import_node_child_process3, execFileAsync;
 var init_default_browser_id = __esm({
-  "../../work/main/node_modules/default-browser-id/index.js"() {
+  "node_modules/default-browser-id/index.js"() {
     import_node_util6 = require("node:util");
     import_node_process6 = __toESM(require("node:process"), 1);
     import_node_child_process3 = require("node:child_process");
@@ -14460,7 +14460,7 @@ var init_default_browser_id = __esm({
   }
 });
 
-// ../../work/main/node_modules/run-applescript/index.js
+// node_modules/run-applescript/index.js
 async function runAppleScript(script, { humanReadableOutput = true, signal } = {}) {
   if (import_node_process7.default.platform !== "darwin") {
     throw new Error("macOS only");
@@ -14475,7 +14475,7 @@ async function runAppleScript(script, { humanReadableOutput = true, signal } = {
 }
 var import_node_process7, import_node_util7, import_node_child_process4, execFileAsync2;
 var init_run_applescript = __esm({
-  "../../work/main/node_modules/run-applescript/index.js"() {
+  "node_modules/run-applescript/index.js"() {
     import_node_process7 = __toESM(require("node:process"), 1);
     import_node_util7 = require("node:util");
     import_node_child_process4 = require("node:child_process");
@@ -14483,7 +14483,7 @@ var init_run_applescript = __esm({
   }
 });
 
-// ../../work/main/node_modules/bundle-name/index.js
+// node_modules/bundle-name/index.js
 async function bundleName(bundleId) {
   if (typeof bundleId !== "string") {
     throw new TypeError("Expected a string bundle identifier");
@@ -14496,13 +14496,13 @@ tell application "System Events" to get value of property list item "CFBundleNam
 }
 var bundleIdentifierPattern;
 var init_bundle_name = __esm({
-  "../../work/main/node_modules/bundle-name/index.js"() {
+  "node_modules/bundle-name/index.js"() {
     init_run_applescript();
     bundleIdentifierPattern = /^[^\n\r"\\]+$/u;
   }
 });
 
-// ../../work/main/node_modules/default-browser/windows.js
+// node_modules/default-browser/windows.js
 async function defaultBrowser(_execFileAsync = execFileAsync3) {
   const regPath = `${import_node_process8.default.env.SYSTEMROOT ?? import_node_process8.default.env.windir ?? "C:\\Windows"}\\System32\\reg.exe`;
   const { stdout } = await _execFileAsync(regPath, [
@@ -14524,7 +14524,7 @@ async function defaultBrowser(_execFileAsync = execFileAsync3) {
 }
 var import_node_process8, import_node_util8, import_node_child_process5, execFileAsync3, windowsBrowserProgIds, _windowsBrowserProgIdMap, UnknownBrowserError;
 var init_windows = __esm({
-  "../../work/main/node_modules/default-browser/windows.js"() {
+  "node_modules/default-browser/windows.js"() {
     import_node_process8 = __toESM(require("node:process"), 1);
     import_node_util8 = require("node:util");
     import_node_child_process5 = require("node:child_process");
@@ -14554,7 +14554,7 @@ var init_windows = __esm({
   }
 });
 
-// ../../work/main/node_modules/default-browser/index.js
+// node_modules/default-browser/index.js
 async function defaultBrowser2() {
   if (import_node_process9.default.platform === "darwin") {
     const id = await defaultBrowserId();
@@ -14574,7 +14574,7 @@ async function defaultBrowser2() {
 }
 var import_node_util9, import_node_process9, import_node_child_process6, execFileAsync4, titleize;
 var init_default_browser = __esm({
-  "../../work/main/node_modules/default-browser/index.js"() {
+  "node_modules/default-browser/index.js"() {
     import_node_util9 = require("node:util");
     import_node_process9 = __toESM(require("node:process"), 1);
     import_node_child_process6 = require("node:child_process");
@@ -14587,17 +14587,17 @@ var init_default_browser = __esm({
   }
 });
 
-// ../../work/main/node_modules/is-in-ssh/index.js
+// node_modules/is-in-ssh/index.js
 var import_node_process10, isInSsh, is_in_ssh_default;
 var init_is_in_ssh = __esm({
-  "../../work/main/node_modules/is-in-ssh/index.js"() {
+  "node_modules/is-in-ssh/index.js"() {
     import_node_process10 = __toESM(require("node:process"), 1);
     isInSsh = Boolean(import_node_process10.default.env.SSH_CONNECTION || import_node_process10.default.env.SSH_CLIENT || import_node_process10.default.env.SSH_TTY);
     is_in_ssh_default = isInSsh;
   }
 });
 
-// ../../work/main/node_modules/open/index.js
+// node_modules/open/index.js
 var open_exports = {};
 __export(open_exports, {
   apps: () => apps,
@@ -14625,7 +14625,7 @@ function detectPlatformBinary({ [platform]: platformBinary }, { wsl } = {}) {
 }
 var import_node_process11, import_node_path3, import_node_url, import_node_child_process7, import_promises3, import_meta, fallbackAttemptSymbol, __dirname, localXdgOpenPath, platform, arch, tryEachApp, baseOpen, open, openApp, apps, open_default;
 var init_open = __esm({
-  "../../work/main/node_modules/open/index.js"() {
+  "node_modules/open/index.js"() {
     import_node_process11 = __toESM(require("node:process"), 1);
     import_node_path3 = __toESM(require("node:path"), 1);
     import_node_url = require("node:url");
@@ -14967,7 +14967,7 @@ var OidcTokenUnavailable = class extends Error {
 var NoCredentialConfigured = class extends Error {
 };
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
 var AbortError = class extends Error {
   constructor(message) {
     super(message);
@@ -14975,7 +14975,7 @@ var AbortError = class extends Error {
   }
 };
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/logger/log.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/logger/log.js
 var import_node_os = require("node:os");
 var import_node_util = __toESM(require("node:util"), 1);
 var import_node_process = __toESM(require("node:process"), 1);
@@ -14983,7 +14983,7 @@ function log(message, ...args) {
   import_node_process.default.stderr.write(`${import_node_util.default.format(message, ...args)}${import_node_os.EOL}`);
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/env.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/env.js
 var import_node_process2 = __toESM(require("node:process"), 1);
 function getEnvironmentVariable(name3) {
   return import_node_process2.default.env[name3];
@@ -14992,7 +14992,7 @@ var isDeno = typeof import_node_process2.default.versions.deno === "string" && i
 var isBun = typeof import_node_process2.default.versions.bun === "string" && import_node_process2.default.versions.bun.length > 0;
 var isNodeLike = true;
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/logger/debug.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/logger/debug.js
 var debugEnvVariable = getEnvironmentVariable("DEBUG");
 var enabledString;
 var enabledNamespaces = [];
@@ -15150,7 +15150,7 @@ function extend(namespace) {
 }
 var debug_default = debugObj;
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/logger/logger.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/logger/logger.js
 var TYPESPEC_RUNTIME_LOG_LEVELS = ["verbose", "info", "warning", "error"];
 var levelMap = {
   verbose: 400,
@@ -15238,7 +15238,7 @@ function createClientLogger(namespace) {
   return context.createClientLogger(namespace);
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/httpHeaders.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/httpHeaders.js
 function normalizeName(name3) {
   return name3.toLowerCase();
 }
@@ -15324,12 +15324,12 @@ function createHttpHeaders(rawHeaders) {
   return new HttpHeadersImpl(rawHeaders);
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/uuidUtils.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/uuidUtils.js
 function randomUUID() {
   return globalThis.crypto.randomUUID();
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/pipelineRequest.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/pipelineRequest.js
 var PipelineRequestImpl = class {
   url;
   method;
@@ -15376,7 +15376,7 @@ function createPipelineRequest(options) {
   return new PipelineRequestImpl(options);
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/pipeline.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/pipeline.js
 var ValidPhaseNames = /* @__PURE__ */ new Set(["Deserialize", "Serialize", "Retry", "Sign"]);
 var HttpPipeline = class _HttpPipeline {
   _policies = [];
@@ -15557,12 +15557,12 @@ function createEmptyPipeline() {
   return HttpPipeline.create();
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/object.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/object.js
 function isObject(input) {
   return typeof input === "object" && input !== null && !Array.isArray(input) && !(input instanceof RegExp) && !(input instanceof Date);
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/error.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/error.js
 function isError(e) {
   if (isObject(e)) {
     const hasName = typeof e.name === "string";
@@ -15572,11 +15572,11 @@ function isError(e) {
   return false;
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/inspect.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/inspect.js
 var import_node_util2 = require("node:util");
 var custom = import_node_util2.inspect.custom;
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/sanitizer.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/sanitizer.js
 var RedactedString = "REDACTED";
 var defaultAllowedHeaderNames = [
   "x-ms-client-request-id",
@@ -15713,7 +15713,7 @@ var Sanitizer = class {
   }
 };
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/restError.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/restError.js
 var errorSanitizer = new Sanitizer();
 var RestError = class _RestError extends Error {
   /**
@@ -15781,7 +15781,7 @@ function isRestError(e) {
   return isError(e) && e.name === "RestError";
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/bytesEncoding.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/bytesEncoding.js
 function uint8ArrayToString(bytes, format) {
   return Buffer.from(bytes).toString(format);
 }
@@ -15789,17 +15789,17 @@ function stringToUint8Array(value, format) {
   return Buffer.from(value, format);
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/nodeHttpClient.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/nodeHttpClient.js
 var import_node_http = __toESM(require("node:http"), 1);
 var import_node_https = __toESM(require("node:https"), 1);
 var import_node_zlib = __toESM(require("node:zlib"), 1);
 var import_node_stream = require("node:stream");
 var import_node_util3 = require("node:util");
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/log.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/log.js
 var logger = createClientLogger("ts-http-runtime");
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/requestBodyHeaders.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/requestBodyHeaders.js
 function getHeaderPairs(headers) {
   return Array.isArray(headers[0]) ? headers : Array.from({ length: Math.ceil(headers.length / 2) }, (_, index) => [
     headers[index * 2],
@@ -15881,7 +15881,7 @@ function removeRequestBodyHeaders(request) {
   stripRequestBodyHeaders(request, true);
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/nodeExpectContinue.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/nodeExpectContinue.js
 var EXPECT_CONTINUE_TIMEOUT_IN_MS = 1e3;
 function getHeaderValues(headers, name3) {
   if (Array.isArray(headers)) {
@@ -16057,7 +16057,7 @@ function createExpectContinueRequest(options) {
   }
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/responseBody.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/responseBody.js
 var responseBodySources = /* @__PURE__ */ new WeakMap();
 var responseBodyDisposers = /* @__PURE__ */ new WeakMap();
 var requestCompletions = /* @__PURE__ */ new WeakMap();
@@ -16161,7 +16161,7 @@ async function disposeResponseBody(response) {
   }
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/nodeHttpClient.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/nodeHttpClient.js
 var DEFAULT_TLS_SETTINGS = {};
 function isReadableStream(body) {
   return typeof body === "object" && body !== null && "pipe" in body && typeof body.pipe === "function";
@@ -16615,12 +16615,12 @@ function createNodeHttpClient() {
   return new NodeHttpClient();
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/defaultHttpClient.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/defaultHttpClient.js
 function createDefaultHttpClient() {
   return createNodeHttpClient();
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/logPolicy.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/policies/logPolicy.js
 var logPolicyName = "logPolicy";
 function logPolicy(options = {}) {
   const logger27 = options.logger ?? logger.info;
@@ -16643,23 +16643,23 @@ function logPolicy(options = {}) {
   };
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/userAgentPlatform.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/userAgentPlatform.js
 function getHeaderName() {
   return "User-Agent";
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/constants.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/constants.js
 var DEFAULT_RETRY_POLICY_COUNT = 3;
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/userAgent.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/userAgent.js
 function getUserAgentHeaderName() {
   return getHeaderName();
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/userAgentPolicy.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/policies/userAgentPolicy.js
 var UserAgentHeaderName = getUserAgentHeaderName();
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/random.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/random.js
 function getRandomIntegerInclusive(min, max) {
   min = Math.ceil(min);
   max = Math.floor(max);
@@ -16667,7 +16667,7 @@ function getRandomIntegerInclusive(min, max) {
   return offset + min;
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/delay.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/delay.js
 function calculateRetryDelay(retryAttempt, config) {
   const exponentialDelay = config.retryDelayInMs * Math.pow(2, retryAttempt);
   const clampedDelay = Math.min(config.maxRetryDelayInMs, exponentialDelay);
@@ -16675,7 +16675,7 @@ function calculateRetryDelay(retryAttempt, config) {
   return { retryAfterInMs };
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/helpers.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/helpers.js
 var StandardAbortMessage = "The operation was aborted.";
 function delay(delayInMs, value, options) {
   return new Promise((resolve, reject) => {
@@ -16718,7 +16718,7 @@ function parseHeaderValueAsNumber(response, headerName) {
   return valueAsNum;
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/retryStrategies/throttlingRetryStrategy.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/retryStrategies/throttlingRetryStrategy.js
 var RetryAfterHeader = "Retry-After";
 var AllRetryAfterHeaders = ["retry-after-ms", "x-ms-retry-after-ms", RetryAfterHeader];
 function getRetryAfterInMs(response) {
@@ -16760,7 +16760,7 @@ function throttlingRetryStrategy() {
   };
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/retryStrategies/exponentialRetryStrategy.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/retryStrategies/exponentialRetryStrategy.js
 var DEFAULT_CLIENT_RETRY_INTERVAL = 1e3;
 var DEFAULT_CLIENT_MAX_RETRY_INTERVAL = 1e3 * 64;
 function exponentialRetryStrategy(options = {}) {
@@ -16797,7 +16797,7 @@ function isSystemError(err) {
   return err.code === "ETIMEDOUT" || err.code === "ESOCKETTIMEDOUT" || err.code === "ECONNREFUSED" || err.code === "ECONNRESET" || err.code === "ENOENT" || err.code === "ENOTFOUND";
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/retryPolicy.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/policies/retryPolicy.js
 var retryPolicyLogger = createClientLogger("ts-http-runtime retryPolicy");
 var retryPolicyName = "retryPolicy";
 function retryPolicy(strategies, options = { maxRetries: DEFAULT_RETRY_POLICY_COUNT }) {
@@ -16886,7 +16886,7 @@ function retryPolicy(strategies, options = { maxRetries: DEFAULT_RETRY_POLICY_CO
   };
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/defaultRetryPolicy.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/policies/defaultRetryPolicy.js
 var defaultRetryPolicyName = "defaultRetryPolicy";
 function defaultRetryPolicy(options = {}) {
   return {
@@ -16897,7 +16897,7 @@ function defaultRetryPolicy(options = {}) {
   };
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/formData.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/formData.js
 function convertBodyToFormDataMap(body) {
   if (typeof FormData !== "undefined" && body instanceof FormData) {
     const formDataMap = {};
@@ -16914,7 +16914,7 @@ function convertBodyToFormDataMap(body) {
   return void 0;
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/formDataPolicy.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/policies/formDataPolicy.js
 var formDataPolicyName = "formDataPolicy";
 function formDataPolicy() {
   return {
@@ -16984,7 +16984,7 @@ async function prepareFormData(formData, request) {
   request.multipartBody = { parts };
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/agentPolicy.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/policies/agentPolicy.js
 var agentPolicyName = "agentPolicy";
 function agentPolicy(agent) {
   return {
@@ -16998,7 +16998,7 @@ function agentPolicy(agent) {
   };
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/tlsPolicy.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/policies/tlsPolicy.js
 var tlsPolicyName = "tlsPolicy";
 function tlsPolicy(tlsSettings) {
   return {
@@ -17012,7 +17012,7 @@ function tlsPolicy(tlsSettings) {
   };
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/proxyPolicy.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/policies/proxyPolicy.js
 var import_https_proxy_agent = __toESM(require_dist2(), 1);
 var import_http_proxy_agent = __toESM(require_dist3(), 1);
 var HTTPS_PROXY = "HTTPS_PROXY";
@@ -17135,7 +17135,7 @@ function proxyPolicy(proxySettings, options) {
   };
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/decompressResponsePolicy.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/policies/decompressResponsePolicy.js
 var decompressResponsePolicyName = "decompressResponsePolicy";
 function decompressResponsePolicy() {
   return {
@@ -17149,7 +17149,7 @@ function decompressResponsePolicy() {
   };
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/redirectPolicy.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/policies/redirectPolicy.js
 var redirectPolicyName = "redirectPolicy";
 var allowedRedirect = ["GET", "HEAD"];
 function redirectPolicy(options = {}) {
@@ -17191,12 +17191,12 @@ async function handleRedirect(next, response, maxRetries, allowCrossOriginRedire
   return response;
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/typeGuards.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/typeGuards.js
 function isBlob(x) {
   return x instanceof Blob;
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/util/concat.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/util/concat.js
 var import_stream = require("stream");
 async function* streamAsyncIterator() {
   const reader = this.getReader();
@@ -17250,7 +17250,7 @@ async function concat(sources) {
   };
 }
 
-// ../../work/main/node_modules/@typespec/ts-http-runtime/dist/esm/policies/multipartPolicy.js
+// node_modules/@typespec/ts-http-runtime/dist/esm/policies/multipartPolicy.js
 function generateBoundary() {
   return `----AzSDKFormBoundary${randomUUID()}`;
 }
@@ -17347,12 +17347,12 @@ function multipartPolicy() {
   };
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/pipeline.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/pipeline.js
 function createEmptyPipeline2() {
   return createEmptyPipeline();
 }
 
-// ../../work/main/node_modules/@azure/logger/dist/esm/index.js
+// node_modules/@azure/logger/dist/esm/index.js
 var context2 = createLoggerContext({
   logLevelEnvVarName: "AZURE_LOG_LEVEL",
   namespace: "azure"
@@ -17365,10 +17365,10 @@ function createClientLogger2(namespace) {
   return context2.createClientLogger(namespace);
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/log.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/log.js
 var logger2 = createClientLogger2("core-rest-pipeline");
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/logPolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/logPolicy.js
 function logPolicy2(options = {}) {
   return logPolicy({
     logger: logger2.info,
@@ -17376,12 +17376,12 @@ function logPolicy2(options = {}) {
   });
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/redirectPolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/redirectPolicy.js
 function redirectPolicy2(options = {}) {
   return redirectPolicy(options);
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgentPlatform.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgentPlatform.js
 var import_node_os2 = __toESM(require("node:os"), 1);
 var import_node_process3 = __toESM(require("node:process"), 1);
 function getHeaderName2() {
@@ -17400,11 +17400,11 @@ async function setPlatformSpecificData2(map) {
   }
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/constants.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/constants.js
 var SDK_VERSION2 = "1.25.1";
 var DEFAULT_RETRY_POLICY_COUNT2 = 3;
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgent.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgent.js
 function getUserAgentString(telemetryInfo) {
   const parts = [];
   for (const [key, value] of telemetryInfo) {
@@ -17425,7 +17425,7 @@ async function getUserAgentValue2(prefix) {
   return userAgentValue;
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/userAgentPolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/userAgentPolicy.js
 var UserAgentHeaderName2 = getUserAgentHeaderName2();
 var userAgentPolicyName2 = "userAgentPolicy";
 function userAgentPolicy2(options = {}) {
@@ -17441,7 +17441,7 @@ function userAgentPolicy2(options = {}) {
   };
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/util/file.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/util/file.js
 var rawContent = /* @__PURE__ */ Symbol("rawContent");
 function hasRawContent(x) {
   return typeof x[rawContent] === "function";
@@ -17454,7 +17454,7 @@ function getRawContent(blob) {
   }
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/multipartPolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/multipartPolicy.js
 var multipartPolicyName2 = multipartPolicyName;
 function multipartPolicy2() {
   const tspPolicy = multipartPolicy();
@@ -17473,22 +17473,22 @@ function multipartPolicy2() {
   };
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/decompressResponsePolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/decompressResponsePolicy.js
 function decompressResponsePolicy2() {
   return decompressResponsePolicy();
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/defaultRetryPolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/defaultRetryPolicy.js
 function defaultRetryPolicy2(options = {}) {
   return defaultRetryPolicy(options);
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/formDataPolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/formDataPolicy.js
 function formDataPolicy2() {
   return formDataPolicy();
 }
 
-// ../../work/main/node_modules/@azure/abort-controller/dist/esm/AbortError.js
+// node_modules/@azure/abort-controller/dist/esm/AbortError.js
 var AbortError2 = class extends Error {
   constructor(message) {
     super(message);
@@ -17496,7 +17496,7 @@ var AbortError2 = class extends Error {
   }
 };
 
-// ../../work/main/node_modules/@azure/core-util/dist/esm/createAbortablePromise.js
+// node_modules/@azure/core-util/dist/esm/createAbortablePromise.js
 function createAbortablePromise(buildPromise, options) {
   const { cleanupBeforeAbort, abortSignal, abortErrorMsg } = options ?? {};
   return new Promise((resolve, reject) => {
@@ -17529,7 +17529,7 @@ function createAbortablePromise(buildPromise, options) {
   });
 }
 
-// ../../work/main/node_modules/@azure/core-util/dist/esm/delay.js
+// node_modules/@azure/core-util/dist/esm/delay.js
 var StandardAbortMessage2 = "The delay was aborted.";
 function delay2(timeInMs, options) {
   let token;
@@ -17543,7 +17543,7 @@ function delay2(timeInMs, options) {
   });
 }
 
-// ../../work/main/node_modules/@azure/core-util/dist/esm/error.js
+// node_modules/@azure/core-util/dist/esm/error.js
 function getErrorMessage(e) {
   if (isError(e)) {
     return e.message;
@@ -17562,7 +17562,7 @@ function getErrorMessage(e) {
   }
 }
 
-// ../../work/main/node_modules/@azure/core-util/dist/esm/index.js
+// node_modules/@azure/core-util/dist/esm/index.js
 function calculateRetryDelay2(retryAttempt, config) {
   return calculateRetryDelay(retryAttempt, config);
 }
@@ -17577,12 +17577,12 @@ function stringToUint8Array2(value, format) {
   return stringToUint8Array(value, format);
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/proxyPolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/proxyPolicy.js
 function proxyPolicy2(proxySettings, options) {
   return proxyPolicy(proxySettings, options);
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/setClientRequestIdPolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/setClientRequestIdPolicy.js
 var setClientRequestIdPolicyName = "setClientRequestIdPolicy";
 function setClientRequestIdPolicy(requestIdHeaderName = "x-ms-client-request-id") {
   return {
@@ -17596,17 +17596,17 @@ function setClientRequestIdPolicy(requestIdHeaderName = "x-ms-client-request-id"
   };
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/agentPolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/agentPolicy.js
 function agentPolicy2(agent) {
   return agentPolicy(agent);
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/tlsPolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/tlsPolicy.js
 function tlsPolicy2(tlsSettings) {
   return tlsPolicy(tlsSettings);
 }
 
-// ../../work/main/node_modules/@azure/core-tracing/dist/esm/tracingContext.js
+// node_modules/@azure/core-tracing/dist/esm/tracingContext.js
 var knownContextKeys = {
   span: /* @__PURE__ */ Symbol.for("@azure/core-tracing span"),
   namespace: /* @__PURE__ */ Symbol.for("@azure/core-tracing namespace")
@@ -17641,11 +17641,11 @@ var TracingContextImpl = class _TracingContextImpl {
   }
 };
 
-// ../../work/main/node_modules/@azure/core-tracing/dist/esm/state.js
+// node_modules/@azure/core-tracing/dist/esm/state.js
 var import_state = __toESM(require_state(), 1);
 var state = import_state.state;
 
-// ../../work/main/node_modules/@azure/core-tracing/dist/esm/instrumenter.js
+// node_modules/@azure/core-tracing/dist/esm/instrumenter.js
 function createDefaultTracingSpan() {
   return {
     end: () => {
@@ -17687,7 +17687,7 @@ function getInstrumenter() {
   return state.instrumenterImplementation;
 }
 
-// ../../work/main/node_modules/@azure/core-tracing/dist/esm/tracingClient.js
+// node_modules/@azure/core-tracing/dist/esm/tracingClient.js
 function createTracingClient(options) {
   const { namespace, packageName, packageVersion } = options;
   function startSpan(name3, operationOptions, spanOptions) {
@@ -17742,13 +17742,13 @@ function createTracingClient(options) {
   };
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/restError.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/restError.js
 var RestError2 = RestError;
 function isRestError2(e) {
   return isRestError(e);
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/tracingPolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/tracingPolicy.js
 var tracingPolicyName = "tracingPolicy";
 function tracingPolicy(options = {}) {
   const userAgentPromise = getUserAgentValue2(options.userAgentPrefix);
@@ -17851,7 +17851,7 @@ function tryProcessResponse(span2, response) {
   }
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/util/wrapAbortSignal.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/util/wrapAbortSignal.js
 function wrapAbortSignalLike(abortSignalLike) {
   if (abortSignalLike instanceof AbortSignal) {
     return { abortSignal: abortSignalLike };
@@ -17877,7 +17877,7 @@ function wrapAbortSignalLike(abortSignalLike) {
   return { abortSignal: controller.signal, cleanup };
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/util/cleanupOnCompletion.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/util/cleanupOnCompletion.js
 function cleanupOnRequestResponseCompletion(response, cleanup) {
   const stream = response?.readableStreamBody;
   const requestCompletion = response ? getRequestCompletion(response) : void 0;
@@ -17928,7 +17928,7 @@ function cleanupOnRequestResponseCompletion(response, cleanup) {
   cleanupIfComplete();
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/wrapAbortSignalLikePolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/wrapAbortSignalLikePolicy.js
 var wrapAbortSignalLikePolicyName = "wrapAbortSignalLikePolicy";
 function wrapAbortSignalLikePolicy() {
   return {
@@ -17954,7 +17954,7 @@ function wrapAbortSignalLikePolicy() {
   };
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/createPipelineFromOptions.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/createPipelineFromOptions.js
 function createPipelineFromOptions2(options) {
   const pipeline = createEmptyPipeline2();
   if (isNodeLike2) {
@@ -17983,7 +17983,7 @@ function createPipelineFromOptions2(options) {
   return pipeline;
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/defaultHttpClient.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/defaultHttpClient.js
 function createDefaultHttpClient2() {
   const client = createDefaultHttpClient();
   return {
@@ -18005,17 +18005,17 @@ function createDefaultHttpClient2() {
   };
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/httpHeaders.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/httpHeaders.js
 function createHttpHeaders2(rawHeaders) {
   return createHttpHeaders(rawHeaders);
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/pipelineRequest.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/pipelineRequest.js
 function createPipelineRequest2(options) {
   return createPipelineRequest(options);
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/retryPolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/retryPolicy.js
 var retryPolicyLogger2 = createClientLogger2("core-rest-pipeline retryPolicy");
 function retryPolicy2(strategies, options = { maxRetries: DEFAULT_RETRY_POLICY_COUNT2 }) {
   return retryPolicy(strategies, {
@@ -18024,7 +18024,7 @@ function retryPolicy2(strategies, options = { maxRetries: DEFAULT_RETRY_POLICY_C
   });
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/util/tokenCycler.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/util/tokenCycler.js
 var DEFAULT_CYCLER_OPTIONS = {
   forcedRefreshWindowInMs: 1e3,
   // Force waiting for a refresh 1s before the token expires
@@ -18108,11 +18108,11 @@ function createTokenCycler(credential, tokenCyclerOptions) {
         token = _token;
         tenantId = getTokenOptions.tenantId;
         return token;
-      }).catch((reason) => {
+      }).catch((reason2) => {
         refreshWorker = null;
         token = null;
         tenantId = void 0;
-        throw reason;
+        throw reason2;
       });
     }
     return refreshWorker;
@@ -18134,7 +18134,7 @@ function createTokenCycler(credential, tokenCyclerOptions) {
   };
 }
 
-// ../../work/main/node_modules/@azure/core-rest-pipeline/dist/esm/policies/bearerTokenAuthenticationPolicy.js
+// node_modules/@azure/core-rest-pipeline/dist/esm/policies/bearerTokenAuthenticationPolicy.js
 var bearerTokenAuthenticationPolicyName = "bearerTokenAuthenticationPolicy";
 async function trySendRequest(request, next) {
   try {
@@ -18312,6 +18312,7 @@ var ALLOWED_POST_PATHS = [
   /\/oauth2\/token$/,
   /\/oauth2\/v2\.0\/token$/,
   /\/providers\/Microsoft\.ResourceGraph\/resources$/i,
+  /\/providers\/Microsoft\.PolicyInsights\/policyStates\/latest\/queryResults$/i,
   /\/oidctoken$/i
 ];
 var ReadOnlyViolation = class extends Error {
@@ -18325,10 +18326,24 @@ function createGuardedHttpClient(network, defaultTimeoutMs) {
       if (!request.agent) {
         request.agent = request.url.startsWith("https:") ? network.httpsAgent : network.httpAgent;
       }
-      return inner.sendRequest(request);
+      try {
+        return await inner.sendRequest(request);
+      } catch (error) {
+        if (error.name !== "AbortError") throw error;
+        throw new RequestTimeout(request.url, request.timeout, request.abortSignal?.aborted ?? false);
+      }
     }
   };
 }
+var RequestTimeout = class extends Error {
+  constructor(url, timeoutMs, runDeadlinePassed) {
+    const host = new URL(url).host;
+    super(
+      runDeadlinePassed ? `${host} timed out: no answer before the run's deadline` : `${host} timed out: no answer within ${timeoutMs / 1e3} s`
+    );
+    this.name = "RequestTimeout";
+  }
+};
 function assertReadOnly(method, url) {
   if (method === "GET" || method === "HEAD" || method === "OPTIONS") return;
   const path11 = new URL(url).pathname;
@@ -18413,7 +18428,12 @@ var HttpApi = class {
 function parseOrThrow(result, url) {
   if (result.status >= 200 && result.status < 300) return JSON.parse(result.text || "null");
   const { code, message } = errorOf(result.text);
-  throw new AzureHttpError(result.status, code, message ?? result.text.slice(0, 300), url.origin + url.pathname);
+  throw new AzureHttpError(
+    result.status,
+    code,
+    message ?? result.text.slice(0, 300),
+    url.origin + url.pathname
+  );
 }
 function errorOf(text) {
   try {
@@ -18424,6 +18444,28 @@ function errorOf(text) {
   } catch {
   }
   return {};
+}
+
+// src/core/credential/shared-token.ts
+var EXPIRY_MARGIN_MS = 2 * 6e4;
+function sharedTokenCredential(credential) {
+  const shared = /* @__PURE__ */ new Map();
+  return {
+    getToken(scopes, options = {}) {
+      if (options.claims) return credential.getToken(scopes, options);
+      const key = JSON.stringify([[scopes].flat().sort(), options.tenantId ?? ""]);
+      const existing = shared.get(key);
+      if (existing && Date.now() < existing.expiresAt - EXPIRY_MARGIN_MS) return existing.token;
+      const entry = {
+        token: credential.getToken(scopes, options.tenantId ? { tenantId: options.tenantId } : {}),
+        expiresAt: Infinity
+      };
+      shared.set(key, entry);
+      const forget = () => shared.get(key) === entry && shared.delete(key);
+      entry.token.then((token) => token ? entry.expiresAt = token.expiresOnTimestamp : forget(), forget);
+      return entry.token;
+    }
+  };
 }
 
 // src/core/net/network.ts
@@ -18565,7 +18607,23 @@ function firstOf(value) {
 
 // src/core/deps.ts
 var REQUEST_TIMEOUT_MS = 1e4;
-function createTransport(env = process.env, timeoutMs = REQUEST_TIMEOUT_MS) {
+var TIMEOUT_VARIABLES = {
+  requestTimeoutMs: "ACR_PREFLIGHT_REQUEST_TIMEOUT_MS",
+  checkTimeoutMs: "ACR_PREFLIGHT_CHECK_TIMEOUT_MS",
+  deadlineMs: "ACR_PREFLIGHT_DEADLINE_MS"
+};
+function timeoutOverrides(env) {
+  const overrides = {};
+  for (const [key, variable] of Object.entries(TIMEOUT_VARIABLES)) {
+    const value = env[variable]?.trim();
+    if (!value) continue;
+    if (!/^[1-9]\d*$/.test(value))
+      throw InputError.invalid(variable, value, "a number of milliseconds", "a whole number such as 5000");
+    overrides[key] = Number(value);
+  }
+  return overrides;
+}
+function createTransport(env = process.env, timeoutMs = timeoutOverrides(env).requestTimeoutMs ?? REQUEST_TIMEOUT_MS) {
   const network = createNetwork(env);
   return { network, httpClient: createGuardedHttpClient(network, timeoutMs) };
 }
@@ -18574,7 +18632,7 @@ function createRunDeps(options) {
   const { credential } = options;
   return {
     surface: options.surface,
-    credential: credential.credential,
+    credential: sharedTokenCredential(credential.credential),
     // A chain knows which member signed in only after the first token, so these are read late.
     get authType() {
       return credential.authType();
@@ -19192,7 +19250,7 @@ var import_node_crypto3 = require("node:crypto");
 var import_node_fs6 = require("node:fs");
 var import_promises6 = require("node:fs/promises");
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/constants.js
+// node_modules/@azure/identity/dist/esm/constants.js
 var SDK_VERSION3 = `4.14.1`;
 var DeveloperSignOnClientId = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 var DefaultTenantId = "common";
@@ -19210,7 +19268,7 @@ var CACHE_CAE_SUFFIX = "cae";
 var CACHE_NON_CAE_SUFFIX = "nocae";
 var DEFAULT_TOKEN_CACHE_NAME = "msal.cache";
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/msal/nodeFlows/msalPlugins.js
+// node_modules/@azure/identity/dist/esm/msal/nodeFlows/msalPlugins.js
 var persistenceProvider = void 0;
 var nativeBrokerInfo = void 0;
 var vsCodeBrokerInfo = void 0;
@@ -19293,7 +19351,7 @@ var msalPlugins = {
   generatePluginConfiguration
 };
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/errors.js
+// node_modules/@azure/identity/dist/esm/errors.js
 function isErrorResponse(errorResponse) {
   return errorResponse && typeof errorResponse.error === "string" && typeof errorResponse.error_description === "string";
 }
@@ -19395,7 +19453,7 @@ var AuthenticationRequiredError = class extends Error {
   }
 };
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/util/logging.js
+// node_modules/@azure/identity/dist/esm/util/logging.js
 var logger3 = createClientLogger2("identity");
 function processEnvVars(supportedEnvVars) {
   return supportedEnvVars.reduce((acc, envVariable) => {
@@ -19449,14 +19507,14 @@ function credentialLogger(title, log2 = logger3) {
   };
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/util/tracing.js
+// node_modules/@azure/identity/dist/esm/util/tracing.js
 var tracingClient = createTracingClient({
   namespace: "Microsoft.AAD",
   packageName: "@azure/identity",
   packageVersion: SDK_VERSION3
 });
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/chainedTokenCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/chainedTokenCredential.js
 var logger4 = credentialLogger("ChainedTokenCredential");
 var ChainedTokenCredential = class {
   _sources = [];
@@ -19533,7 +19591,7 @@ var ChainedTokenCredential = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/cache/serializer/Serializer.mjs
+// node_modules/@azure/msal-node/dist/cache/serializer/Serializer.mjs
 var Serializer = class {
   /**
    * serialize the JSON blob
@@ -19668,7 +19726,7 @@ var Serializer = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/constants/AADServerParamKeys.mjs
+// node_modules/@azure/msal-common/dist/constants/AADServerParamKeys.mjs
 var AADServerParamKeys_exports = {};
 __export(AADServerParamKeys_exports, {
   ACCESS_TOKEN: () => ACCESS_TOKEN,
@@ -19807,7 +19865,7 @@ var FMI_PATH = "fmi_path";
 var ATTRIBUTE_TOKENS = "attribute_tokens";
 var POPUP_ORIGIN_CHECK_DONE = "pocd";
 
-// ../../work/main/node_modules/@azure/msal-common/dist/cache/utils/AccountEntityUtils.mjs
+// node_modules/@azure/msal-common/dist/cache/utils/AccountEntityUtils.mjs
 var AccountEntityUtils_exports = {};
 __export(AccountEntityUtils_exports, {
   createAccountEntity: () => createAccountEntity,
@@ -19819,7 +19877,7 @@ __export(AccountEntityUtils_exports, {
   isSingleTenant: () => isSingleTenant
 });
 
-// ../../work/main/node_modules/@azure/msal-common/dist/utils/Constants.mjs
+// node_modules/@azure/msal-common/dist/utils/Constants.mjs
 var Constants_exports = {};
 __export(Constants_exports, {
   AADAuthority: () => AADAuthority,
@@ -20144,7 +20202,7 @@ var EncodingTypes = {
   UTF8: "utf-8"
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/AuthError.mjs
+// node_modules/@azure/msal-common/dist/error/AuthError.mjs
 function getDefaultErrorMessage(code) {
   return `See https://aka.ms/msal.js.errors#${code} for details`;
 }
@@ -20165,7 +20223,7 @@ function createAuthError(code, correlationId, additionalMessage) {
   return new AuthError(code, correlationId, additionalMessage || getDefaultErrorMessage(code));
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/ClientAuthError.mjs
+// node_modules/@azure/msal-common/dist/error/ClientAuthError.mjs
 var ClientAuthError = class _ClientAuthError extends AuthError {
   constructor(errorCode, correlationId, additionalMessage) {
     super(errorCode, correlationId, additionalMessage);
@@ -20177,7 +20235,7 @@ function createClientAuthError(errorCode, correlationId, additionalMessage) {
   return new ClientAuthError(errorCode, correlationId, additionalMessage);
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/ClientAuthErrorCodes.mjs
+// node_modules/@azure/msal-common/dist/error/ClientAuthErrorCodes.mjs
 var ClientAuthErrorCodes_exports = {};
 __export(ClientAuthErrorCodes_exports, {
   authorizationCodeMissingFromServerResponse: () => authorizationCodeMissingFromServerResponse,
@@ -20258,7 +20316,7 @@ var platformBrokerError = "platform_broker_error";
 var resourceParameterRequired = "resource_parameter_required";
 var misplacedResourceParam = "misplaced_resource_parameter";
 
-// ../../work/main/node_modules/@azure/msal-common/dist/account/ClientInfo.mjs
+// node_modules/@azure/msal-common/dist/account/ClientInfo.mjs
 function buildClientInfo(rawClientInfo, base64Decode) {
   if (!rawClientInfo) {
     throw createClientAuthError(clientInfoEmptyError, "");
@@ -20281,7 +20339,7 @@ function buildClientInfoFromHomeAccountId(homeAccountId) {
   };
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/account/AuthToken.mjs
+// node_modules/@azure/msal-common/dist/account/AuthToken.mjs
 var AuthToken_exports = {};
 __export(AuthToken_exports, {
   extractTokenClaims: () => extractTokenClaims,
@@ -20316,7 +20374,7 @@ function getJWSPayload(authToken, correlationId) {
   return matches[2];
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/account/AccountInfo.mjs
+// node_modules/@azure/msal-common/dist/account/AccountInfo.mjs
 function tenantIdMatchesHomeTenant(tenantId, homeAccountId) {
   return !!tenantId && !!homeAccountId && tenantId === homeAccountId.split(".")[1];
 }
@@ -20364,14 +20422,14 @@ function updateAccountTenantProfileData(baseAccountInfo, tenantProfile, idTokenC
   return updatedAccountInfo;
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/authority/AuthorityType.mjs
+// node_modules/@azure/msal-common/dist/authority/AuthorityType.mjs
 var AuthorityType = {
   Default: 0,
   Adfs: 1,
   Ciam: 3
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/account/TokenClaims.mjs
+// node_modules/@azure/msal-common/dist/account/TokenClaims.mjs
 function getTenantIdFromIdTokenClaims(idTokenClaims) {
   if (idTokenClaims) {
     const tenantId = idTokenClaims.tid || idTokenClaims.tfp || idTokenClaims.acr;
@@ -20380,7 +20438,7 @@ function getTenantIdFromIdTokenClaims(idTokenClaims) {
   return null;
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/authority/ProtocolMode.mjs
+// node_modules/@azure/msal-common/dist/authority/ProtocolMode.mjs
 var ProtocolMode = {
   /**
    * Auth Code + PKCE with Entra ID (formerly AAD) specific optimizations and features
@@ -20397,7 +20455,7 @@ var ProtocolMode = {
   EAR: "EAR"
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/cache/utils/AccountEntityUtils.mjs
+// node_modules/@azure/msal-common/dist/cache/utils/AccountEntityUtils.mjs
 function generateAccountId(accountEntity) {
   const accountId = [
     accountEntity.homeAccountId,
@@ -20533,7 +20591,7 @@ function isAccountEntity(entity) {
   return entity.hasOwnProperty("homeAccountId") && entity.hasOwnProperty("environment") && entity.hasOwnProperty("realm") && entity.hasOwnProperty("localAccountId") && entity.hasOwnProperty("username") && entity.hasOwnProperty("authorityType");
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/AuthErrorCodes.mjs
+// node_modules/@azure/msal-common/dist/error/AuthErrorCodes.mjs
 var AuthErrorCodes_exports = {};
 __export(AuthErrorCodes_exports, {
   postRequestFailed: () => postRequestFailed,
@@ -20542,7 +20600,7 @@ __export(AuthErrorCodes_exports, {
 var unexpectedError = "unexpected_error";
 var postRequestFailed = "post_request_failed";
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/ClientConfigurationError.mjs
+// node_modules/@azure/msal-common/dist/error/ClientConfigurationError.mjs
 var ClientConfigurationError = class _ClientConfigurationError extends AuthError {
   constructor(errorCode, correlationId) {
     super(errorCode, correlationId);
@@ -20554,7 +20612,7 @@ function createClientConfigurationError(errorCode, correlationId) {
   return new ClientConfigurationError(errorCode, correlationId);
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/network/ResponseHeaders.mjs
+// node_modules/@azure/msal-common/dist/network/ResponseHeaders.mjs
 var normalizedHeaderRecords = /* @__PURE__ */ new WeakSet();
 function normalizeResponseHeaders(headers) {
   if (normalizedHeaderRecords.has(headers)) {
@@ -20579,7 +20637,7 @@ function getResponseHeader(headers, name3) {
   return headerName === void 0 ? void 0 : headers[headerName];
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/ClientConfigurationErrorCodes.mjs
+// node_modules/@azure/msal-common/dist/error/ClientConfigurationErrorCodes.mjs
 var ClientConfigurationErrorCodes_exports = {};
 __export(ClientConfigurationErrorCodes_exports, {
   authorityMismatch: () => authorityMismatch,
@@ -20644,12 +20702,12 @@ var invalidDpopHtu = "invalid_dpop_htu";
 var invalidDpopNonce = "invalid_dpop_nonce";
 var dpopMissingResourceContext = "dpop_missing_resource_context";
 
-// ../../work/main/node_modules/@azure/msal-common/dist/authority/OpenIdConfigResponse.mjs
+// node_modules/@azure/msal-common/dist/authority/OpenIdConfigResponse.mjs
 function isOpenIdConfigResponse(response) {
   return response.hasOwnProperty("authorization_endpoint") && response.hasOwnProperty("token_endpoint") && response.hasOwnProperty("issuer") && response.hasOwnProperty("jwks_uri");
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/utils/StringUtils.mjs
+// node_modules/@azure/msal-common/dist/utils/StringUtils.mjs
 var StringUtils = class {
   /**
    * Check if stringified object is empty
@@ -20720,7 +20778,7 @@ var StringUtils = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/url/UrlString.mjs
+// node_modules/@azure/msal-common/dist/url/UrlString.mjs
 var UNSAFE_AUTHORITY = /[\x00-\x20\x7f\\@]/;
 var DEFAULT_PORTS = {
   "https:": ":443",
@@ -20865,7 +20923,7 @@ var UrlString = class _UrlString {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/authority/AuthorityMetadata.mjs
+// node_modules/@azure/msal-common/dist/authority/AuthorityMetadata.mjs
 var endpointHosts = [
   { host: "login.microsoftonline.com" },
   { host: "login.partner.microsoftonline.cn" },
@@ -20989,7 +21047,7 @@ function getCloudDiscoveryMetadataFromNetworkResponse(response, authorityHost) {
   return null;
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/authority/AuthorityOptions.mjs
+// node_modules/@azure/msal-common/dist/authority/AuthorityOptions.mjs
 var AzureCloudInstance = {
   // AzureCloudInstance is not specified.
   None: "none",
@@ -21003,17 +21061,17 @@ var AzureCloudInstance = {
   AzureUsGovernment: "https://login.microsoftonline.us"
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/authority/CloudInstanceDiscoveryResponse.mjs
+// node_modules/@azure/msal-common/dist/authority/CloudInstanceDiscoveryResponse.mjs
 function isCloudInstanceDiscoveryResponse(response) {
   return response.hasOwnProperty("tenant_discovery_endpoint") && response.hasOwnProperty("metadata");
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/authority/CloudInstanceDiscoveryErrorResponse.mjs
+// node_modules/@azure/msal-common/dist/authority/CloudInstanceDiscoveryErrorResponse.mjs
 function isCloudInstanceDiscoveryErrorResponse(response) {
   return response.hasOwnProperty("error") && response.hasOwnProperty("error_description");
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/telemetry/performance/PerformanceEvents.mjs
+// node_modules/@azure/msal-common/dist/telemetry/performance/PerformanceEvents.mjs
 var NetworkClientSendPostRequestAsync = "networkClientSendPostRequestAsync";
 var RefreshTokenClientExecutePostToTokenEndpoint = "refreshTokenClientExecutePostToTokenEndpoint";
 var AuthorizationCodeClientExecutePostToTokenEndpoint = "authorizationCodeClientExecutePostToTokenEndpoint";
@@ -21038,7 +21096,7 @@ var RegionDiscoveryGetRegionFromIMDS = "regionDiscoveryGetRegionFromIMDS";
 var RegionDiscoveryGetCurrentVersion = "regionDiscoveryGetCurrentVersion";
 var CacheManagerGetRefreshToken = "cacheManagerGetRefreshToken";
 
-// ../../work/main/node_modules/@azure/msal-common/dist/utils/FunctionWrappers.mjs
+// node_modules/@azure/msal-common/dist/utils/FunctionWrappers.mjs
 var invoke = (callback, eventName, logger27, telemetryClient, correlationId) => {
   return (...args) => {
     logger27.trace(`Executing function '${eventName}'`, correlationId);
@@ -21095,7 +21153,7 @@ var invokeAsync = (callback, eventName, logger27, telemetryClient, correlationId
   };
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/authority/RegionDiscovery.mjs
+// node_modules/@azure/msal-common/dist/authority/RegionDiscovery.mjs
 var REGION_NAME_PATTERN = /^[a-z][a-z0-9-]*$/i;
 var MAX_REGION_NAME_LENGTH = 63;
 function isValidRegion(region) {
@@ -21189,7 +21247,7 @@ RegionDiscovery.IMDS_OPTIONS = {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/cache/utils/CacheHelpers.mjs
+// node_modules/@azure/msal-common/dist/cache/utils/CacheHelpers.mjs
 var CacheHelpers_exports = {};
 __export(CacheHelpers_exports, {
   createAccessTokenEntity: () => createAccessTokenEntity,
@@ -21211,7 +21269,7 @@ __export(CacheHelpers_exports, {
   updateCloudDiscoveryMetadata: () => updateCloudDiscoveryMetadata
 });
 
-// ../../work/main/node_modules/@azure/msal-common/dist/utils/TimeUtils.mjs
+// node_modules/@azure/msal-common/dist/utils/TimeUtils.mjs
 var TimeUtils_exports = {};
 __export(TimeUtils_exports, {
   delay: () => delay3,
@@ -21251,7 +21309,7 @@ function delay3(t, value) {
   return new Promise((resolve) => setTimeout(() => resolve(value), t));
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/cache/utils/CacheHelpers.mjs
+// node_modules/@azure/msal-common/dist/cache/utils/CacheHelpers.mjs
 function createIdTokenEntity(homeAccountId, environment, idToken, clientId, tenantId) {
   const idTokenEntity = {
     credentialType: CredentialType.ID_TOKEN,
@@ -21420,7 +21478,7 @@ function serializeAttributeTokens(attributeTokens) {
   return [...attributeTokens].sort().join(" ");
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/authority/Authority.mjs
+// node_modules/@azure/msal-common/dist/authority/Authority.mjs
 var Authority = class _Authority {
   constructor(authority, networkInterface, cacheManager, authorityOptions, logger27, correlationId, performanceClient, managedIdentity) {
     this.canonicalAuthority = authority;
@@ -22227,7 +22285,7 @@ function buildStaticAuthorityOptions(authOptions) {
   };
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/authority/AuthorityFactory.mjs
+// node_modules/@azure/msal-common/dist/authority/AuthorityFactory.mjs
 var AuthorityFactory_exports = {};
 __export(AuthorityFactory_exports, {
   createDiscoveredInstance: () => createDiscoveredInstance
@@ -22243,7 +22301,7 @@ async function createDiscoveredInstance(authorityUri, networkClient, cacheManage
   }
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/request/RequestParameterBuilder.mjs
+// node_modules/@azure/msal-common/dist/request/RequestParameterBuilder.mjs
 var RequestParameterBuilder_exports = {};
 __export(RequestParameterBuilder_exports, {
   addApplicationTelemetry: () => addApplicationTelemetry,
@@ -22297,7 +22355,7 @@ __export(RequestParameterBuilder_exports, {
   instrumentBrokerParams: () => instrumentBrokerParams
 });
 
-// ../../work/main/node_modules/@azure/msal-common/dist/request/ScopeSet.mjs
+// node_modules/@azure/msal-common/dist/request/ScopeSet.mjs
 var ScopeSet = class _ScopeSet {
   constructor(inputScopes, correlationId) {
     this.correlationId = correlationId;
@@ -22467,7 +22525,7 @@ var ScopeSet = class _ScopeSet {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/request/RequestParameterBuilder.mjs
+// node_modules/@azure/msal-common/dist/request/RequestParameterBuilder.mjs
 function instrumentBrokerParams(parameters, correlationId, performanceClient) {
   if (!correlationId) {
     return;
@@ -22739,7 +22797,7 @@ function addAttributeTokens(parameters, attributeTokens) {
   }
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/utils/UrlUtils.mjs
+// node_modules/@azure/msal-common/dist/utils/UrlUtils.mjs
 var UrlUtils_exports = {};
 __export(UrlUtils_exports, {
   getDeserializedResponse: () => getDeserializedResponse,
@@ -22819,7 +22877,7 @@ function validateUrl(url, logger27, correlationId) {
   }
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/crypto/ICrypto.mjs
+// node_modules/@azure/msal-common/dist/crypto/ICrypto.mjs
 var JsonWebTokenAlgorithms = {
   ES256: "ES256",
   RS256: "RS256"
@@ -22854,7 +22912,7 @@ var DEFAULT_CRYPTO_IMPLEMENTATION = {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/crypto/ITokenBindingKeyManager.mjs
+// node_modules/@azure/msal-common/dist/crypto/ITokenBindingKeyManager.mjs
 var DEFAULT_TOKEN_BINDING_KEY_MANAGER = {
   async provisionTokenBindingKey(request) {
     throw createClientAuthError(methodNotImplemented, request.correlationId);
@@ -22867,7 +22925,7 @@ var DEFAULT_TOKEN_BINDING_KEY_MANAGER = {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/logger/Logger.mjs
+// node_modules/@azure/msal-common/dist/logger/Logger.mjs
 var LogLevel;
 (function(LogLevel2) {
   LogLevel2[LogLevel2["Error"] = 0] = "Error";
@@ -23093,15 +23151,15 @@ var Logger = class _Logger {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/packageMetadata.mjs
+// node_modules/@azure/msal-common/dist/packageMetadata.mjs
 var name = "@azure/msal-common";
 var version = "16.17.0";
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/CacheErrorCodes.mjs
+// node_modules/@azure/msal-common/dist/error/CacheErrorCodes.mjs
 var cacheQuotaExceeded = "cache_quota_exceeded";
 var cacheErrorUnknown = "cache_error_unknown";
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/CacheError.mjs
+// node_modules/@azure/msal-common/dist/error/CacheError.mjs
 var CacheError = class _CacheError extends Error {
   constructor(errorCode, errorMessage) {
     const message = errorMessage || getDefaultErrorMessage(errorCode);
@@ -23123,7 +23181,7 @@ function createCacheError(e) {
   }
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/cache/CacheManager.mjs
+// node_modules/@azure/msal-common/dist/cache/CacheManager.mjs
 var CacheManager = class {
   constructor(clientId, cryptoImpl, logger27, performanceClient, staticAuthorityOptions, tokenBindingKeyManager) {
     this.clientId = clientId;
@@ -24198,14 +24256,14 @@ var DefaultStorageClass = class extends CacheManager {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/telemetry/performance/PerformanceEvent.mjs
+// node_modules/@azure/msal-common/dist/telemetry/performance/PerformanceEvent.mjs
 var PerformanceEventStatus = {
   NotStarted: 0,
   InProgress: 1,
   Completed: 2
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/telemetry/performance/StubPerformanceClient.mjs
+// node_modules/@azure/msal-common/dist/telemetry/performance/StubPerformanceClient.mjs
 var StubPerformanceClient = class {
   generateId() {
     return "callback-id";
@@ -24261,7 +24319,7 @@ var StubPerformanceClient = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/config/ClientConfiguration.mjs
+// node_modules/@azure/msal-common/dist/config/ClientConfiguration.mjs
 var DEFAULT_SYSTEM_OPTIONS = {
   tokenRenewalOffsetSeconds: DEFAULT_TOKEN_RENEWAL_OFFSET_SEC,
   preventCorsPreflight: false
@@ -24336,7 +24394,7 @@ function isOidcProtocolMode(config) {
   return config.authOptions.authority.options.protocolMode === ProtocolMode.OIDC;
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/cache/persistence/TokenCacheContext.mjs
+// node_modules/@azure/msal-common/dist/cache/persistence/TokenCacheContext.mjs
 var TokenCacheContext = class {
   constructor(tokenCache, hasChanged) {
     this.cache = tokenCache;
@@ -24356,7 +24414,7 @@ var TokenCacheContext = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/JoseHeaderError.mjs
+// node_modules/@azure/msal-common/dist/error/JoseHeaderError.mjs
 var JoseHeaderError = class _JoseHeaderError extends AuthError {
   constructor(errorCode, correlationId, errorMessage) {
     super(errorCode, correlationId, errorMessage);
@@ -24368,7 +24426,7 @@ function createJoseHeaderError(code, correlationId) {
   return new JoseHeaderError(code, correlationId);
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/utils/ObjectUtils.mjs
+// node_modules/@azure/msal-common/dist/utils/ObjectUtils.mjs
 function isPlainObject2(value) {
   if (typeof value !== "object" || value === null || Object.prototype.toString.call(value) !== "[object Object]") {
     return false;
@@ -24383,13 +24441,13 @@ function isPlainObject2(value) {
   return Object.getPrototypeOf(value) === proto;
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/JoseHeaderErrorCodes.mjs
+// node_modules/@azure/msal-common/dist/error/JoseHeaderErrorCodes.mjs
 var missingKidError = "missing_kid_error";
 var missingAlgError = "missing_alg_error";
 var missingJwkError = "missing_jwk_error";
 var invalidJwkError = "invalid_jwk_error";
 
-// ../../work/main/node_modules/@azure/msal-common/dist/crypto/JoseHeader.mjs
+// node_modules/@azure/msal-common/dist/crypto/JoseHeader.mjs
 var JoseHeader = class _JoseHeader {
   constructor(options, correlationId) {
     if (typeof options.alg !== "string" || !options.alg) {
@@ -24447,7 +24505,7 @@ var JoseHeader = class _JoseHeader {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/crypto/PopTokenGenerator.mjs
+// node_modules/@azure/msal-common/dist/crypto/PopTokenGenerator.mjs
 var KeyLocation = {
   SW: "sw"
 };
@@ -24536,7 +24594,7 @@ var PopTokenGenerator = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/crypto/DpopProofGenerator.mjs
+// node_modules/@azure/msal-common/dist/crypto/DpopProofGenerator.mjs
 var DPOP_HTM_REGEX = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 var DPOP_TOKEN_BINDING_KEY_TYPE = "dpop";
 var DPOP_JWT_HEADER_ALGORITHM = JsonWebTokenAlgorithms.ES256;
@@ -24662,7 +24720,7 @@ var DpopProofGenerator = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/InteractionRequiredAuthErrorCodes.mjs
+// node_modules/@azure/msal-common/dist/error/InteractionRequiredAuthErrorCodes.mjs
 var noTokensFound = "no_tokens_found";
 var refreshTokenExpired = "refresh_token_expired";
 var uiNotAllowed = "ui_not_allowed";
@@ -24672,7 +24730,7 @@ var loginRequired = "login_required";
 var badToken = "bad_token";
 var interruptedUser = "interrupted_user";
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/InteractionRequiredAuthError.mjs
+// node_modules/@azure/msal-common/dist/error/InteractionRequiredAuthError.mjs
 var InteractionRequiredServerErrorMessage = [
   interactionRequired,
   consentRequired,
@@ -24714,7 +24772,7 @@ function createInteractionRequiredAuthError(errorCode, correlationId, errorMessa
   return new InteractionRequiredAuthError(errorCode, correlationId, errorMessage);
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/ServerError.mjs
+// node_modules/@azure/msal-common/dist/error/ServerError.mjs
 var ServerError = class _ServerError extends AuthError {
   constructor(errorCode, correlationId, errorMessage, subError, errorNo, status) {
     super(errorCode, correlationId, errorMessage, subError);
@@ -24725,7 +24783,7 @@ var ServerError = class _ServerError extends AuthError {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/utils/ProtocolUtils.mjs
+// node_modules/@azure/msal-common/dist/utils/ProtocolUtils.mjs
 var ProtocolUtils_exports = {};
 __export(ProtocolUtils_exports, {
   generateLibraryState: () => generateLibraryState,
@@ -24771,7 +24829,7 @@ function parseRequestState(base64Decode, state3, correlationId) {
   }
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/response/ResponseHandler.mjs
+// node_modules/@azure/msal-common/dist/response/ResponseHandler.mjs
 var ResponseHandler = class _ResponseHandler {
   constructor(clientId, cacheStorage, cryptoObj, logger27, performanceClient, serializableCache, persistencePlugin, tokenBindingKeyManager = DEFAULT_TOKEN_BINDING_KEY_MANAGER) {
     this.clientId = clientId;
@@ -25095,13 +25153,13 @@ function buildAccountToCache(cacheStorage, authority, homeAccountId, base64Decod
   return baseAccount;
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/account/CcsCredential.mjs
+// node_modules/@azure/msal-common/dist/account/CcsCredential.mjs
 var CcsCredentialType = {
   HOME_ACCOUNT_ID: "home_account_id",
   UPN: "UPN"
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/utils/ClientAssertionUtils.mjs
+// node_modules/@azure/msal-common/dist/utils/ClientAssertionUtils.mjs
 async function getClientAssertion(clientAssertion, clientId, tokenEndpoint, fmiPath) {
   if (typeof clientAssertion === "string") {
     return clientAssertion;
@@ -25115,7 +25173,7 @@ async function getClientAssertion(clientAssertion, clientId, tokenEndpoint, fmiP
   }
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/network/RequestThumbprint.mjs
+// node_modules/@azure/msal-common/dist/network/RequestThumbprint.mjs
 function getRequestThumbprint(clientId, request, homeAccountId) {
   return {
     clientId,
@@ -25134,7 +25192,7 @@ function getRequestThumbprint(clientId, request, homeAccountId) {
   };
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/protocol/Token.mjs
+// node_modules/@azure/msal-common/dist/protocol/Token.mjs
 var Token_exports = {};
 __export(Token_exports, {
   addDpopTokenProofHeader: () => addDpopTokenProofHeader,
@@ -25144,7 +25202,7 @@ __export(Token_exports, {
   sendPostRequest: () => sendPostRequest
 });
 
-// ../../work/main/node_modules/@azure/msal-common/dist/network/ThrottlingUtils.mjs
+// node_modules/@azure/msal-common/dist/network/ThrottlingUtils.mjs
 var ThrottlingUtils = class _ThrottlingUtils {
   /**
    * Prepares a RequestThumbprint to be stored as a key.
@@ -25224,7 +25282,7 @@ function getRetryAfterHeader(response) {
   return void 0;
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/error/NetworkError.mjs
+// node_modules/@azure/msal-common/dist/error/NetworkError.mjs
 var NetworkError = class _NetworkError extends AuthError {
   constructor(error, httpStatus, responseHeaders) {
     super(error.errorCode, error.correlationId, error.errorMessage, error.subError);
@@ -25240,7 +25298,7 @@ function createNetworkError(error, httpStatus, responseHeaders, additionalError)
   return new NetworkError(error, httpStatus, responseHeaders);
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/protocol/Token.mjs
+// node_modules/@azure/msal-common/dist/protocol/Token.mjs
 function createTokenRequestHeaders(logger27, preventCorsPreflight, ccsCred) {
   const headers = {};
   headers[HeaderNames.CONTENT_TYPE] = URL_FORM_CONTENT_TYPE;
@@ -25329,7 +25387,7 @@ async function sendPostRequest(thumbprint, tokenEndpoint, options, correlationId
   return response;
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/client/AuthorizationCodeClient.mjs
+// node_modules/@azure/msal-common/dist/client/AuthorizationCodeClient.mjs
 var AuthorizationCodeClient = class {
   constructor(configuration, performanceClient) {
     this.includeRedirectUri = true;
@@ -25547,7 +25605,7 @@ var AuthorizationCodeClient = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/protocol/Authorize.mjs
+// node_modules/@azure/msal-common/dist/protocol/Authorize.mjs
 var Authorize_exports = {};
 __export(Authorize_exports, {
   getAuthorizationCodePayload: () => getAuthorizationCodePayload,
@@ -25703,7 +25761,7 @@ function extractLoginHint(account) {
   return account.loginHint || account.idTokenClaims?.login_hint || null;
 }
 
-// ../../work/main/node_modules/@azure/msal-common/dist/client/RefreshTokenClient.mjs
+// node_modules/@azure/msal-common/dist/client/RefreshTokenClient.mjs
 var DEFAULT_REFRESH_TOKEN_EXPIRATION_OFFSET_SECONDS = 300;
 var RefreshTokenClient = class {
   constructor(configuration, performanceClient) {
@@ -25891,7 +25949,7 @@ var RefreshTokenClient = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/telemetry/server/ServerTelemetryManager.mjs
+// node_modules/@azure/msal-common/dist/telemetry/server/ServerTelemetryManager.mjs
 var skuGroupSeparator = ",";
 var skuValueSeparator = "|";
 function makeExtraSkuString(params) {
@@ -26120,7 +26178,7 @@ var ServerTelemetryManager = class _ServerTelemetryManager {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/client/SilentFlowClient.mjs
+// node_modules/@azure/msal-common/dist/client/SilentFlowClient.mjs
 var SilentFlowClient = class {
   constructor(configuration, performanceClient) {
     this.config = buildClientConfiguration(configuration);
@@ -26219,7 +26277,7 @@ var SilentFlowClient = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-common/dist/request/BaseAuthRequest.mjs
+// node_modules/@azure/msal-common/dist/request/BaseAuthRequest.mjs
 function enforceResourceParameter(isMcp, request) {
   if (!isMcp) {
     return;
@@ -26238,7 +26296,7 @@ function containsResourceParam(params) {
   return Object.prototype.hasOwnProperty.call(params, "resource");
 }
 
-// ../../work/main/node_modules/@azure/msal-node/dist/cache/serializer/Deserializer.mjs
+// node_modules/@azure/msal-node/dist/cache/serializer/Deserializer.mjs
 var Deserializer = class {
   /**
    * Parse the JSON blob in memory and deserialize the content
@@ -26394,7 +26452,7 @@ var Deserializer = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/utils/Constants.mjs
+// node_modules/@azure/msal-node/dist/utils/Constants.mjs
 var DEFAULT_MANAGED_IDENTITY_ID = "system_assigned_managed_identity";
 var MANAGED_IDENTITY_DEFAULT_TENANT = "managed_identity";
 var DEFAULT_AUTHORITY_FOR_MANAGED_IDENTITY = `https://login.microsoftonline.com/${MANAGED_IDENTITY_DEFAULT_TENANT}/`;
@@ -26490,7 +26548,7 @@ var LOOPBACK_SERVER_CONSTANTS = {
 };
 var AZURE_ARC_SECRET_FILE_MAX_SIZE_BYTES = 4096;
 
-// ../../work/main/node_modules/@azure/msal-node/dist/network/HttpClient.mjs
+// node_modules/@azure/msal-node/dist/network/HttpClient.mjs
 var HttpClient = class {
   /**
    * Sends an HTTP GET request to the specified URL.
@@ -26612,7 +26670,7 @@ function getFetchHeaders(options) {
   return headers;
 }
 
-// ../../work/main/node_modules/@azure/msal-node/dist/error/ManagedIdentityErrorCodes.mjs
+// node_modules/@azure/msal-node/dist/error/ManagedIdentityErrorCodes.mjs
 var invalidFileExtension = "invalid_file_extension";
 var invalidFilePath = "invalid_file_path";
 var invalidManagedIdentityIdType = "invalid_managed_identity_id_type";
@@ -26635,7 +26693,7 @@ var MsiEnvironmentVariableUrlMalformedErrorCodes = {
   [ManagedIdentityEnvironmentVariableNames.MSI_ENDPOINT]: "msi_endpoint_url_malformed"
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/error/ManagedIdentityError.mjs
+// node_modules/@azure/msal-node/dist/error/ManagedIdentityError.mjs
 var ManagedIdentityErrorMessages = {
   [invalidFileExtension]: "The file path in the WWW-Authenticate header does not contain a .key file.",
   [invalidFilePath]: "The file path in the WWW-Authenticate header is not in a valid Windows or Linux Format.",
@@ -26668,7 +26726,7 @@ function createManagedIdentityError(errorCode, correlationId) {
   return new ManagedIdentityError(errorCode, correlationId);
 }
 
-// ../../work/main/node_modules/@azure/msal-node/dist/config/ManagedIdentityId.mjs
+// node_modules/@azure/msal-node/dist/config/ManagedIdentityId.mjs
 var ManagedIdentityId = class {
   get id() {
     return this._id;
@@ -26711,7 +26769,7 @@ var ManagedIdentityId = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/error/NodeAuthError.mjs
+// node_modules/@azure/msal-node/dist/error/NodeAuthError.mjs
 var NodeAuthErrorMessage = {
   invalidLoopbackAddressType: {
     code: "invalid_loopback_server_address_type",
@@ -26831,7 +26889,7 @@ var NodeAuthError = class _NodeAuthError extends AuthError {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/config/Configuration.mjs
+// node_modules/@azure/msal-node/dist/config/Configuration.mjs
 var DEFAULT_AUTH_OPTIONS = {
   clientId: "",
   authority: Constants_exports.DEFAULT_AUTHORITY,
@@ -26909,7 +26967,7 @@ function buildManagedIdentityConfiguration({ clientCapabilities, managedIdentity
   };
 }
 
-// ../../work/main/node_modules/@azure/msal-node/dist/crypto/GuidGenerator.mjs
+// node_modules/@azure/msal-node/dist/crypto/GuidGenerator.mjs
 var import_node_crypto = require("node:crypto");
 var GuidGenerator = class {
   /**
@@ -26929,7 +26987,7 @@ var GuidGenerator = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/utils/EncodingUtils.mjs
+// node_modules/@azure/msal-node/dist/utils/EncodingUtils.mjs
 var EncodingUtils = class _EncodingUtils {
   /**
    * 'utf8': Multibyte encoded Unicode characters. Many web pages and other document formats use UTF-8.
@@ -26968,7 +27026,7 @@ var EncodingUtils = class _EncodingUtils {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/crypto/HashUtils.mjs
+// node_modules/@azure/msal-node/dist/crypto/HashUtils.mjs
 var import_crypto = __toESM(require("crypto"), 1);
 var HashUtils = class {
   /**
@@ -26980,7 +27038,7 @@ var HashUtils = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/crypto/PkceGenerator.mjs
+// node_modules/@azure/msal-node/dist/crypto/PkceGenerator.mjs
 var import_crypto2 = __toESM(require("crypto"), 1);
 var PkceGenerator = class {
   constructor() {
@@ -27021,7 +27079,7 @@ var PkceGenerator = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/crypto/CryptoProvider.mjs
+// node_modules/@azure/msal-node/dist/crypto/CryptoProvider.mjs
 var CryptoProvider = class {
   constructor() {
     this.pkceGenerator = new PkceGenerator();
@@ -27102,7 +27160,7 @@ var CryptoProvider = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/cache/CacheHelpers.mjs
+// node_modules/@azure/msal-node/dist/cache/CacheHelpers.mjs
 var import_crypto3 = require("crypto");
 function computeAdditionalCacheKeyHash(components) {
   const sortedKeys = Object.keys(components).sort();
@@ -27140,7 +27198,7 @@ function generateAccountKey(account) {
   return accountKey.join(CACHE.KEY_SEPARATOR).toLowerCase();
 }
 
-// ../../work/main/node_modules/@azure/msal-node/dist/cache/NodeStorage.mjs
+// node_modules/@azure/msal-node/dist/cache/NodeStorage.mjs
 var NodeStorage = class extends CacheManager {
   constructor(logger27, clientId, cryptoImpl, staticAuthorityOptions) {
     super(clientId, cryptoImpl, logger27, new StubPerformanceClient(), staticAuthorityOptions, DEFAULT_TOKEN_BINDING_KEY_MANAGER);
@@ -27534,7 +27592,7 @@ var NodeStorage = class extends CacheManager {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/cache/TokenCache.mjs
+// node_modules/@azure/msal-node/dist/cache/TokenCache.mjs
 var defaultSerializedCache = {
   Account: {},
   IdToken: {},
@@ -27791,10 +27849,10 @@ var TokenCache = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ClientAssertion.mjs
+// node_modules/@azure/msal-node/dist/client/ClientAssertion.mjs
 var import_jsonwebtoken = __toESM(require_jsonwebtoken(), 1);
 
-// ../../work/main/node_modules/@azure/msal-node/dist/error/ClientAuthErrorCodes.mjs
+// node_modules/@azure/msal-node/dist/error/ClientAuthErrorCodes.mjs
 var missingTenantIdError = "missing_tenant_id_error";
 var userTimeoutReached = "user_timeout_reached";
 var invalidAssertion = "invalid_assertion";
@@ -27806,7 +27864,7 @@ var deviceCodePollingCancelled = "device_code_polling_cancelled";
 var deviceCodeExpired = "device_code_expired";
 var deviceCodeUnknownError = "device_code_unknown_error";
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ClientAssertion.mjs
+// node_modules/@azure/msal-node/dist/client/ClientAssertion.mjs
 var ClientAssertion = class _ClientAssertion {
   /**
    * Initialize the ClientAssertion class from the clientAssertion passed by the user
@@ -27921,11 +27979,11 @@ var ClientAssertion = class _ClientAssertion {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/packageMetadata.mjs
+// node_modules/@azure/msal-node/dist/packageMetadata.mjs
 var name2 = "@azure/msal-node";
 var version2 = "7.2.3";
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/BaseClient.mjs
+// node_modules/@azure/msal-node/dist/client/BaseClient.mjs
 var BaseClient = class {
   constructor(configuration) {
     this.config = buildClientConfiguration(configuration);
@@ -27972,7 +28030,7 @@ var BaseClient = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/UsernamePasswordClient.mjs
+// node_modules/@azure/msal-node/dist/client/UsernamePasswordClient.mjs
 var UsernamePasswordClient = class extends BaseClient {
   constructor(configuration) {
     super(configuration);
@@ -28056,7 +28114,7 @@ var UsernamePasswordClient = class extends BaseClient {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/protocol/Authorize.mjs
+// node_modules/@azure/msal-node/dist/protocol/Authorize.mjs
 function getAuthCodeRequestUrl(config, authority, request, logger27) {
   const parameters = Authorize_exports.getStandardAuthorizeRequestParameters({
     ...config.auth,
@@ -28080,7 +28138,7 @@ function getAuthCodeRequestUrl(config, authority, request, logger27) {
   return Authorize_exports.getAuthorizeUrl(authority, parameters);
 }
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/SilentRequestCoalescer.mjs
+// node_modules/@azure/msal-node/dist/client/SilentRequestCoalescer.mjs
 var activeSilentTokenRequests = /* @__PURE__ */ new WeakMap();
 function acquireTokenSilentDeduped(owner, logger27, silentRequestKey, correlationId, acquireToken) {
   const existingRequests = activeSilentTokenRequests.get(owner);
@@ -28163,7 +28221,7 @@ function applyCallerCorrelationIdToResult(activeRequest, correlationId) {
   }));
 }
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ClientApplication.mjs
+// node_modules/@azure/msal-node/dist/client/ClientApplication.mjs
 var ClientApplication = class {
   /**
    * Constructor for the ClientApplication
@@ -28517,7 +28575,7 @@ var ClientApplication = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/network/LoopbackClient.mjs
+// node_modules/@azure/msal-node/dist/network/LoopbackClient.mjs
 var import_http2 = __toESM(require("http"), 1);
 var LoopbackClient = class {
   constructor(preferredPort) {
@@ -28673,7 +28731,7 @@ var LoopbackClient = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/DeviceCodeClient.mjs
+// node_modules/@azure/msal-node/dist/client/DeviceCodeClient.mjs
 var DeviceCodeClient = class extends BaseClient {
   constructor(configuration) {
     super(configuration);
@@ -28855,7 +28913,7 @@ var DeviceCodeClient = class extends BaseClient {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/PublicClientApplication.mjs
+// node_modules/@azure/msal-node/dist/client/PublicClientApplication.mjs
 var PublicClientApplication = class extends ClientApplication {
   /**
    * Important attributes in the Configuration object for auth are:
@@ -29116,7 +29174,7 @@ var PublicClientApplication = class extends ClientApplication {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ClientCredentialClient.mjs
+// node_modules/@azure/msal-node/dist/client/ClientCredentialClient.mjs
 var ClientCredentialClient = class extends BaseClient {
   constructor(configuration, appTokenProvider) {
     super(configuration);
@@ -29332,7 +29390,7 @@ var ClientCredentialClient = class extends BaseClient {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/OnBehalfOfClient.mjs
+// node_modules/@azure/msal-node/dist/client/OnBehalfOfClient.mjs
 var OnBehalfOfClient = class extends BaseClient {
   constructor(configuration) {
     super(configuration);
@@ -29532,7 +29590,7 @@ var OnBehalfOfClient = class extends BaseClient {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/UserFederatedIdentityCredentialClient.mjs
+// node_modules/@azure/msal-node/dist/client/UserFederatedIdentityCredentialClient.mjs
 var UserFederatedIdentityCredentialClient = class extends BaseClient {
   constructor(configuration) {
     super(configuration);
@@ -29612,7 +29670,7 @@ var UserFederatedIdentityCredentialClient = class extends BaseClient {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ConfidentialClientApplication.mjs
+// node_modules/@azure/msal-node/dist/client/ConfidentialClientApplication.mjs
 var ConfidentialClientApplication = class extends ClientApplication {
   /**
    * Constructor for the ConfidentialClientApplication
@@ -29835,7 +29893,7 @@ var ConfidentialClientApplication = class extends ClientApplication {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/utils/TimeUtils.mjs
+// node_modules/@azure/msal-node/dist/utils/TimeUtils.mjs
 function isIso8601(dateString) {
   if (typeof dateString !== "string") {
     return false;
@@ -29844,7 +29902,7 @@ function isIso8601(dateString) {
   return !isNaN(date.getTime()) && date.toISOString() === dateString;
 }
 
-// ../../work/main/node_modules/@azure/msal-node/dist/network/HttpClientWithRetries.mjs
+// node_modules/@azure/msal-node/dist/network/HttpClientWithRetries.mjs
 var HttpClientWithRetries = class {
   constructor(httpClientNoRetries, retryPolicy3, logger27) {
     this.httpClientNoRetries = httpClientNoRetries;
@@ -29878,7 +29936,7 @@ var HttpClientWithRetries = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/BaseManagedIdentitySource.mjs
+// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/BaseManagedIdentitySource.mjs
 var ManagedIdentityUserAssignedIdQueryParameterNames = {
   MANAGED_IDENTITY_CLIENT_ID_2017: "clientid",
   MANAGED_IDENTITY_CLIENT_ID: "client_id",
@@ -30055,7 +30113,7 @@ BaseManagedIdentitySource.getValidatedEnvVariableUrlString = (envVariableStringN
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/retry/LinearRetryStrategy.mjs
+// node_modules/@azure/msal-node/dist/retry/LinearRetryStrategy.mjs
 var LinearRetryStrategy = class {
   /**
    * Calculates the number of milliseconds to sleep based on the `retry-after` HTTP header.
@@ -30077,7 +30135,7 @@ var LinearRetryStrategy = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/retry/DefaultManagedIdentityRetryPolicy.mjs
+// node_modules/@azure/msal-node/dist/retry/DefaultManagedIdentityRetryPolicy.mjs
 var DEFAULT_MANAGED_IDENTITY_MAX_RETRIES = 3;
 var DEFAULT_MANAGED_IDENTITY_RETRY_DELAY_MS = 1e3;
 var DEFAULT_MANAGED_IDENTITY_HTTP_STATUS_CODES_TO_RETRY_ON = [
@@ -30112,7 +30170,7 @@ var DefaultManagedIdentityRetryPolicy = class _DefaultManagedIdentityRetryPolicy
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/config/ManagedIdentityRequestParameters.mjs
+// node_modules/@azure/msal-node/dist/config/ManagedIdentityRequestParameters.mjs
 var ManagedIdentityRequestParameters = class {
   constructor(httpMethod, endpoint, retryPolicy3) {
     this.httpMethod = httpMethod;
@@ -30139,7 +30197,7 @@ var ManagedIdentityRequestParameters = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/AppService.mjs
+// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/AppService.mjs
 var APP_SERVICE_MSI_API_VERSION = "2019-08-01";
 var AppService = class _AppService extends BaseManagedIdentitySource {
   /**
@@ -30222,7 +30280,7 @@ var AppService = class _AppService extends BaseManagedIdentitySource {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/AzureArc.mjs
+// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/AzureArc.mjs
 var import_fs = require("fs");
 var import_path = __toESM(require("path"), 1);
 var ARC_API_VERSION = "2020-06-01";
@@ -30452,7 +30510,7 @@ var AzureArc = class _AzureArc extends BaseManagedIdentitySource {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/CloudShell.mjs
+// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/CloudShell.mjs
 var CloudShell = class _CloudShell extends BaseManagedIdentitySource {
   /**
    * Creates a new CloudShell managed identity source instance.
@@ -30531,7 +30589,7 @@ var CloudShell = class _CloudShell extends BaseManagedIdentitySource {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/retry/ExponentialRetryStrategy.mjs
+// node_modules/@azure/msal-node/dist/retry/ExponentialRetryStrategy.mjs
 var ExponentialRetryStrategy = class {
   constructor(minExponentialBackoff, maxExponentialBackoff, exponentialDeltaBackoff) {
     this.minExponentialBackoff = minExponentialBackoff;
@@ -30562,7 +30620,7 @@ var ExponentialRetryStrategy = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/retry/ImdsRetryPolicy.mjs
+// node_modules/@azure/msal-node/dist/retry/ImdsRetryPolicy.mjs
 var HTTP_STATUS_400_CODES_FOR_EXPONENTIAL_STRATEGY = [
   Constants_exports.HTTP_NOT_FOUND,
   Constants_exports.HTTP_REQUEST_TIMEOUT,
@@ -30623,7 +30681,7 @@ var ImdsRetryPolicy = class _ImdsRetryPolicy {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/Imds.mjs
+// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/Imds.mjs
 var IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token";
 var DEFAULT_IMDS_ENDPOINT = `http://169.254.169.254${IMDS_TOKEN_PATH}`;
 var IMDS_API_VERSION = "2018-02-01";
@@ -30708,7 +30766,7 @@ var Imds = class _Imds extends BaseManagedIdentitySource {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/ServiceFabric.mjs
+// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/ServiceFabric.mjs
 var SERVICE_FABRIC_MSI_API_VERSION = "2019-07-01-preview";
 var ServiceFabric = class _ServiceFabric extends BaseManagedIdentitySource {
   /**
@@ -30811,7 +30869,7 @@ var ServiceFabric = class _ServiceFabric extends BaseManagedIdentitySource {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/MachineLearning.mjs
+// node_modules/@azure/msal-node/dist/client/ManagedIdentitySources/MachineLearning.mjs
 var MACHINE_LEARNING_MSI_API_VERSION = "2017-09-01";
 var MANAGED_IDENTITY_MACHINE_LEARNING_UNSUPPORTED_ID_TYPE_ERROR = `Only client id is supported for user-assigned managed identity in ${ManagedIdentitySourceNames.MACHINE_LEARNING}.`;
 var MachineLearning = class _MachineLearning extends BaseManagedIdentitySource {
@@ -30916,7 +30974,7 @@ var MachineLearning = class _MachineLearning extends BaseManagedIdentitySource {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentityClient.mjs
+// node_modules/@azure/msal-node/dist/client/ManagedIdentityClient.mjs
 var ManagedIdentityClient = class _ManagedIdentityClient {
   constructor(logger27, nodeStorage, networkClient, cryptoProvider, disableInternalRetries) {
     this.logger = logger27;
@@ -30957,7 +31015,7 @@ var ManagedIdentityClient = class _ManagedIdentityClient {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/client/ManagedIdentityApplication.mjs
+// node_modules/@azure/msal-node/dist/client/ManagedIdentityApplication.mjs
 var SOURCES_THAT_SUPPORT_TOKEN_REVOCATION = [ManagedIdentitySourceNames.SERVICE_FABRIC];
 var ManagedIdentityApplication = class _ManagedIdentityApplication {
   constructor(configuration) {
@@ -31061,11 +31119,11 @@ var ManagedIdentityApplication = class _ManagedIdentityApplication {
   }
 };
 
-// ../../work/main/node_modules/@azure/msal-node/dist/index.mjs
+// node_modules/@azure/msal-node/dist/index.mjs
 var PromptValue2 = Constants_exports.PromptValue;
 var ResponseMode2 = Constants_exports.ResponseMode;
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/msal/utils.js
+// node_modules/@azure/identity/dist/esm/msal/utils.js
 var logger5 = credentialLogger("IdentityUtils");
 var LatestAuthenticationRecordVersion = "1.0";
 function ensureValidMsalToken(scopes, msalToken, getTokenOptions) {
@@ -31193,11 +31251,11 @@ function msalToPublic(clientId, account) {
   return record;
 }
 
-// ../../work/main/node_modules/@azure/core-client/dist/esm/interfaces.js
+// node_modules/@azure/core-client/dist/esm/interfaces.js
 var XML_ATTRKEY = "$";
 var XML_CHARKEY = "_";
 
-// ../../work/main/node_modules/@azure/core-client/dist/esm/utils.js
+// node_modules/@azure/core-client/dist/esm/utils.js
 function isPrimitiveBody(value, mapperTypeName) {
   return mapperTypeName !== "Composite" && mapperTypeName !== "Dictionary" && (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || mapperTypeName?.match(/^(Date|DateTime|DateTimeRfc1123|UnixTime|ByteArray|Base64Url)$/i) !== null || value === void 0 || value === null);
 }
@@ -31257,7 +31315,7 @@ function flattenResponse(fullResponse, responseSpec) {
   });
 }
 
-// ../../work/main/node_modules/@azure/core-client/dist/esm/serializer.js
+// node_modules/@azure/core-client/dist/esm/serializer.js
 var MapperTypeNames = {
   Base64Url: "Base64Url",
   Boolean: "Boolean",
@@ -31277,11 +31335,11 @@ var MapperTypeNames = {
   UnixTime: "UnixTime"
 };
 
-// ../../work/main/node_modules/@azure/core-client/dist/esm/state.js
+// node_modules/@azure/core-client/dist/esm/state.js
 var import_state_cjs = __toESM(require_state_cjs(), 1);
 var state2 = import_state_cjs.state;
 
-// ../../work/main/node_modules/@azure/core-client/dist/esm/operationHelpers.js
+// node_modules/@azure/core-client/dist/esm/operationHelpers.js
 function getOperationArgumentValueFromParameter(operationArguments, parameter, fallbackObject) {
   let parameterPath = parameter.parameterPath;
   const parameterMapper = parameter.mapper;
@@ -31363,7 +31421,7 @@ function getOperationRequestInfo(request) {
   return info;
 }
 
-// ../../work/main/node_modules/@azure/core-client/dist/esm/deserializationPolicy.js
+// node_modules/@azure/core-client/dist/esm/deserializationPolicy.js
 var defaultJsonContentTypes = ["application/json", "text/json"];
 var defaultXmlContentTypes = ["application/xml", "application/atom+xml"];
 var deserializationPolicyName = "deserializationPolicy";
@@ -31549,7 +31607,7 @@ async function parse(jsonContentTypes, xmlContentTypes, operationResponse, opts,
   return operationResponse;
 }
 
-// ../../work/main/node_modules/@azure/core-client/dist/esm/interfaceHelpers.js
+// node_modules/@azure/core-client/dist/esm/interfaceHelpers.js
 function getStreamingResponseStatusCodes(operationSpec) {
   const result = /* @__PURE__ */ new Set();
   for (const [statusCode, operationResponse] of Object.entries(operationSpec.responses)) {
@@ -31572,7 +31630,7 @@ function getPathStringFromParameter(parameter) {
   return result;
 }
 
-// ../../work/main/node_modules/@azure/core-client/dist/esm/serializationPolicy.js
+// node_modules/@azure/core-client/dist/esm/serializationPolicy.js
 var serializationPolicyName = "serializationPolicy";
 function serializationPolicy(options = {}) {
   const stringifyXML = options.stringifyXML;
@@ -31688,7 +31746,7 @@ function prepareXMLRootList(obj, elementName, xmlNamespaceKey, xmlNamespace) {
   return result;
 }
 
-// ../../work/main/node_modules/@azure/core-client/dist/esm/pipeline.js
+// node_modules/@azure/core-client/dist/esm/pipeline.js
 function createClientPipeline(options = {}) {
   const pipeline = createPipelineFromOptions2(options ?? {});
   if (options.credentialOptions) {
@@ -31704,7 +31762,7 @@ function createClientPipeline(options = {}) {
   return pipeline;
 }
 
-// ../../work/main/node_modules/@azure/core-client/dist/esm/httpClientCache.js
+// node_modules/@azure/core-client/dist/esm/httpClientCache.js
 var cachedHttpClient;
 function getCachedDefaultHttpClient() {
   if (!cachedHttpClient) {
@@ -31713,7 +31771,7 @@ function getCachedDefaultHttpClient() {
   return cachedHttpClient;
 }
 
-// ../../work/main/node_modules/@azure/core-client/dist/esm/urlHelpers.js
+// node_modules/@azure/core-client/dist/esm/urlHelpers.js
 var CollectionFormatToDelimiterMap = {
   CSV: ",",
   SSV: " ",
@@ -31905,10 +31963,10 @@ function appendQueryParams(url, queryParams, sequenceParams, noOverwrite = false
   return parsedUrl.toString();
 }
 
-// ../../work/main/node_modules/@azure/core-client/dist/esm/log.js
+// node_modules/@azure/core-client/dist/esm/log.js
 var logger6 = createClientLogger2("core-client");
 
-// ../../work/main/node_modules/@azure/core-client/dist/esm/serviceClient.js
+// node_modules/@azure/core-client/dist/esm/serviceClient.js
 var ServiceClient = class {
   /**
    * If specified, this is the base URI that requests will be made against for this ServiceClient.
@@ -32060,7 +32118,7 @@ function getCredentialScopes(options) {
   return void 0;
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/util/identityTokenEndpoint.js
+// node_modules/@azure/identity/dist/esm/util/identityTokenEndpoint.js
 function getIdentityTokenEndpointSuffix(tenantId) {
   if (tenantId === "adfs") {
     return "oauth2/token";
@@ -32069,7 +32127,7 @@ function getIdentityTokenEndpointSuffix(tenantId) {
   }
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/utils.js
+// node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/utils.js
 var DefaultScopeSuffix = "/.default";
 var serviceFabricErrorMessage = "Specifying a `clientId` or `resourceId` is not supported by the Service Fabric managed identity environment. The managed identity configuration is determined by the Service Fabric cluster resource configuration. See https://aka.ms/servicefabricmi for more information";
 function mapScopesToResource(scopes) {
@@ -32127,7 +32185,7 @@ function parseRefreshTimestamp(body) {
   }
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/util/authorityHost.js
+// node_modules/@azure/identity/dist/esm/util/authorityHost.js
 function getAuthorityHost(options) {
   let authorityHost = options?.authorityHost;
   if (!authorityHost && isNodeLike2) {
@@ -32136,7 +32194,7 @@ function getAuthorityHost(options) {
   return authorityHost ?? DefaultAuthorityHost;
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/client/identityClient.js
+// node_modules/@azure/identity/dist/esm/client/identityClient.js
 var noCorrelationId = "noCorrelationId";
 var HttpStatus = {
   CLIENT_ERROR_RANGE_START: 400,
@@ -32391,7 +32449,7 @@ var IdentityClient = class extends ServiceClient {
   }
 };
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/regionalAuthority.js
+// node_modules/@azure/identity/dist/esm/regionalAuthority.js
 var RegionalAuthority;
 (function(RegionalAuthority2) {
   RegionalAuthority2["AutoDiscoverRegion"] = "AutoDiscoverRegion";
@@ -32459,7 +32517,7 @@ function calculateRegionalAuthority(regionalAuthority) {
   return azureRegion;
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/util/processMultiTenantRequest.js
+// node_modules/@azure/identity/dist/esm/util/processMultiTenantRequest.js
 function createConfigurationErrorMessage(tenantId) {
   return `The current credential is not configured to acquire tokens for tenant ${tenantId}. To enable acquiring tokens for this tenant add it to the AdditionallyAllowedTenants on the credential options, or add "*" to AdditionallyAllowedTenants to allow acquiring tokens for any tenant.`;
 }
@@ -32480,7 +32538,7 @@ function processMultiTenantRequest(tenantId, getTokenOptions, additionallyAllowe
   return resolvedTenantId;
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/util/tenantIdUtils.js
+// node_modules/@azure/identity/dist/esm/util/tenantIdUtils.js
 function checkTenantId(logger27, tenantId) {
   if (!tenantId.match(/^[0-9a-zA-Z-.]+$/)) {
     const error = new Error("Invalid tenant id provided. You can locate your tenant id by following the instructions listed here: https://learn.microsoft.com/partner-center/find-ids-and-domain-names.");
@@ -32511,7 +32569,7 @@ function resolveAdditionallyAllowedTenantIds(additionallyAllowedTenants) {
   return additionallyAllowedTenants;
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/msal/nodeFlows/msalClient.js
+// node_modules/@azure/identity/dist/esm/msal/nodeFlows/msalClient.js
 var msalLogger = credentialLogger("MsalClient");
 function generateMsalConfiguration(clientId, tenantId, msalClientOptions = {}) {
   const resolvedTenant = resolveTenantId(msalClientOptions.logger ?? msalLogger, tenantId, clientId);
@@ -32916,11 +32974,11 @@ function createMsalClient(clientId, tenantId, createMsalClientOptions = {}) {
   };
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/clientCertificateCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/clientCertificateCredential.js
 var import_node_crypto2 = require("node:crypto");
 var import_promises4 = require("node:fs/promises");
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/util/certificatesUtils.js
+// node_modules/@azure/identity/dist/esm/util/certificatesUtils.js
 var import_crypto4 = require("crypto");
 function extractPemCertificateKeys(pemContent) {
   const certificatePattern = /(-+BEGIN CERTIFICATE-+)(\n\r?|\r\n?)([A-Za-z0-9+/\n\r]+=*)(\n\r?|\r\n?)(-+END CERTIFICATE-+)/g;
@@ -32953,7 +33011,7 @@ ${pemContent}
   }
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/clientCertificateCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/clientCertificateCredential.js
 var credentialName = "ClientCertificateCredential";
 var logger7 = credentialLogger(credentialName);
 var ClientCertificateCredential = class {
@@ -33042,7 +33100,7 @@ async function parseCertificate(certificateConfiguration, sendCertificateChain) 
   };
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/util/scopeUtils.js
+// node_modules/@azure/identity/dist/esm/util/scopeUtils.js
 function ensureScopes(scopes) {
   return Array.isArray(scopes) ? scopes : [scopes];
 }
@@ -33057,7 +33115,7 @@ function getScopeResource(scope) {
   return scope.replace(/\/.default$/, "");
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/clientSecretCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/clientSecretCredential.js
 var logger8 = credentialLogger("ClientSecretCredential");
 var ClientSecretCredential = class {
   tenantId;
@@ -33109,14 +33167,14 @@ var ClientSecretCredential = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/usernamePasswordCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/usernamePasswordCredential.js
 var logger9 = credentialLogger("UsernamePasswordCredential");
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/environmentCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/environmentCredential.js
 var credentialName2 = "EnvironmentCredential";
 var logger10 = credentialLogger(credentialName2);
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/imdsRetryPolicy.js
+// node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/imdsRetryPolicy.js
 var DEFAULT_CLIENT_MAX_RETRY_INTERVAL2 = 1e3 * 64;
 var MIN_DELAY_FOR_410_MS = 3e3;
 function imdsRetryPolicy(msiRetryConfig) {
@@ -33139,7 +33197,7 @@ function imdsRetryPolicy(msiRetryConfig) {
   });
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/imdsMsi.js
+// node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/imdsMsi.js
 var msiName = "ManagedIdentityCredential - IMDS";
 var logger11 = credentialLogger(msiName);
 var imdsHost = "http://169.254.169.254";
@@ -33206,7 +33264,7 @@ var imdsMsi = {
   }
 };
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/clientAssertionCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/clientAssertionCredential.js
 var logger12 = credentialLogger("ClientAssertionCredential");
 var ClientAssertionCredential = class {
   msalClient;
@@ -33260,7 +33318,7 @@ var ClientAssertionCredential = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/workloadIdentityCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/workloadIdentityCredential.js
 var import_promises5 = require("node:fs/promises");
 var import_node_fs4 = require("node:fs");
 var credentialName3 = "WorkloadIdentityCredential";
@@ -33490,7 +33548,7 @@ var WorkloadIdentityCredential = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/tokenExchangeMsi.js
+// node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/tokenExchangeMsi.js
 var msiName2 = "ManagedIdentityCredential - Token Exchange";
 var logger14 = credentialLogger(msiName2);
 var tokenExchangeMsi = {
@@ -33517,7 +33575,7 @@ var tokenExchangeMsi = {
   }
 };
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/index.js
+// node_modules/@azure/identity/dist/esm/credentials/managedIdentityCredential/index.js
 var logger15 = credentialLogger("ManagedIdentityCredential");
 var ManagedIdentityCredential = class {
   managedIdentityApp;
@@ -33722,7 +33780,7 @@ function isNetworkError(err) {
   return false;
 }
 
-// ../../work/main/node_modules/@azure/core-process/dist/esm/errors.js
+// node_modules/@azure/core-process/dist/esm/errors.js
 var processErrorBrand = /* @__PURE__ */ Symbol.for("@azure/core-process.ProcessError");
 var ProcessError = class extends Error {
   /**
@@ -33801,13 +33859,13 @@ function createExecutionError(error, stdout, stderr) {
   });
 }
 
-// ../../work/main/node_modules/@azure/core-process/dist/esm/process.js
+// node_modules/@azure/core-process/dist/esm/process.js
 var childProcess4 = __toESM(require("node:child_process"), 1);
 
-// ../../work/main/node_modules/@azure/core-process/dist/esm/normalizeCommand.js
+// node_modules/@azure/core-process/dist/esm/normalizeCommand.js
 var import_node_path5 = __toESM(require("node:path"), 1);
 
-// ../../work/main/node_modules/@azure/core-process/dist/esm/resolveExecutable.js
+// node_modules/@azure/core-process/dist/esm/resolveExecutable.js
 var import_node_fs5 = require("node:fs");
 var import_node_path4 = __toESM(require("node:path"), 1);
 var import_node_url2 = require("node:url");
@@ -34048,7 +34106,7 @@ function resolveWindowsCommandInterpreter(childEnvironment) {
   return { executablePath, systemRoot };
 }
 
-// ../../work/main/node_modules/@azure/core-process/dist/esm/normalizeCommand.js
+// node_modules/@azure/core-process/dist/esm/normalizeCommand.js
 var UNSAFE_BATCH_ARGUMENT = /[%!^&|<>()]/;
 var UNSAFE_BATCH_PATH = /[%!]/;
 var BATCH_META_CHARACTER = /([()\][%!^"`<>&|;, *?])/g;
@@ -34150,7 +34208,7 @@ function normalizeCommand(command, args, context3) {
   };
 }
 
-// ../../work/main/node_modules/@azure/core-process/dist/esm/process.js
+// node_modules/@azure/core-process/dist/esm/process.js
 var commonOptionNames = ["gid", "killSignal", "timeout", "uid", "windowsHide"];
 var spawnOptionNames = [
   ...commonOptionNames,
@@ -34237,7 +34295,7 @@ async function execFile8(command, args = [], options = {}) {
   });
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/util/processUtils.js
+// node_modules/@azure/identity/dist/esm/util/processUtils.js
 function outputToString(output) {
   if (output === void 0) {
     return "";
@@ -34279,10 +34337,10 @@ var processUtils = {
   }
 };
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/azureDeveloperCliCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/azureDeveloperCliCredential.js
 var logger16 = credentialLogger("AzureDeveloperCliCredential");
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/util/subscriptionUtils.js
+// node_modules/@azure/identity/dist/esm/util/subscriptionUtils.js
 function checkSubscription(logger27, subscription) {
   if (!subscription.match(/^[0-9a-zA-Z-._ ]+$/)) {
     const error = new Error(`Subscription '${subscription}' contains invalid characters. If this is the name of a subscription, use its ID instead. You can locate your subscription by following the instructions listed here: https://learn.microsoft.com/azure/azure-portal/get-subscription-tenant-id`);
@@ -34291,7 +34349,7 @@ function checkSubscription(logger27, subscription) {
   }
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/azureCliCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/azureCliCredential.js
 var logger17 = credentialLogger("AzureCliCredential");
 var azureCliPublicErrorMessages = {
   claim: "This credential doesn't support claims challenges. To authenticate with the required claims, please run the following command:",
@@ -34473,7 +34531,7 @@ var AzureCliCredential = class {
   }
 };
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/azurePowerShellCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/azurePowerShellCredential.js
 var logger18 = credentialLogger("AzurePowerShellCredential");
 var isWindows = process.platform === "win32";
 var powerShellResourceEnvironmentVariable = "AZURE_IDENTITY_POWERSHELL_RESOURCE";
@@ -34491,29 +34549,29 @@ if (isWindows) {
   commandStack.push(formatCommand("powershell"));
 }
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/visualStudioCodeCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/visualStudioCodeCredential.js
 var logger19 = credentialLogger("VisualStudioCodeCredential");
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/brokerCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/brokerCredential.js
 var logger20 = credentialLogger("BrokerCredential");
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/defaultAzureCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/defaultAzureCredential.js
 var logger21 = credentialLogger("DefaultAzureCredential");
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/interactiveBrowserCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/interactiveBrowserCredential.js
 var logger22 = credentialLogger("InteractiveBrowserCredential");
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/deviceCodeCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/deviceCodeCredential.js
 var logger23 = credentialLogger("DeviceCodeCredential");
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/azurePipelinesCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/azurePipelinesCredential.js
 var credentialName4 = "AzurePipelinesCredential";
 var logger24 = credentialLogger(credentialName4);
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/authorizationCodeCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/authorizationCodeCredential.js
 var logger25 = credentialLogger("AuthorizationCodeCredential");
 
-// ../../work/main/node_modules/@azure/identity/dist/esm/credentials/onBehalfOfCredential.js
+// node_modules/@azure/identity/dist/esm/credentials/onBehalfOfCredential.js
 var credentialName5 = "OnBehalfOfCredential";
 var logger26 = credentialLogger(credentialName5);
 
@@ -34846,7 +34904,7 @@ var registryLookupFact = registryFact("registry-lookup", async (ctx) => {
   const { subscriptionId, resourceGroup } = ctx.config;
   const name3 = ctx.registry.name;
   let direct;
-  const knownId = ctx.registry.resourceId ?? (subscriptionId && resourceGroup ? registryPath(subscriptionId, resourceGroup, name3) : void 0);
+  const knownId = knownRegistryId(ctx);
   if (knownId) {
     try {
       const resource = await getRegistry(ctx, knownId);
@@ -34856,37 +34914,16 @@ var registryLookupFact = registryFact("registry-lookup", async (ctx) => {
       direct = error;
     }
   }
-  let rows;
-  try {
-    rows = await findWithResourceGraph(ctx, name3);
-  } catch (error) {
-    if (!(error instanceof AzureHttpError)) throw error;
-    return failure(direct ?? error, []);
-  }
-  const candidates = rows.map((r) => r.id);
-  const inScope = rows.filter(
-    (r) => (!subscriptionId || r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase()) && (!resourceGroup || r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase())
-  );
-  if (inScope.length > 1) {
-    return {
-      found: false,
-      reason: "ambiguous",
-      detail: `${inScope.length} registries named '${name3}' are visible; set subscription-id to pick one`,
-      candidates
-    };
-  }
-  const elsewhere = inScope.length === 0 && rows.length === 1 ? rows[0] : void 0;
-  const row = inScope[0] ?? elsewhere;
-  if (!row) {
+  const search = await ctx.get(registrySearchFact);
+  if ("error" in search) return failure(direct ?? search.error, []);
+  const candidates = search.rows.map((r) => r.id);
+  const choice = chooseRow(ctx, search.rows);
+  if (choice.kind === "ambiguous-in-scope")
+    return { found: false, reason: "ambiguous", detail: choice.detail, candidates };
+  if (choice.kind !== "row") {
     if (direct && direct.status !== 404) return failure(direct, candidates);
-    if (rows.length > 1) {
-      return {
-        found: false,
-        reason: "ambiguous",
-        detail: `${rows.length} registries named '${name3}' are visible, none in the subscription/resource group given`,
-        candidates
-      };
-    }
+    if (choice.kind === "ambiguous-elsewhere")
+      return { found: false, reason: "ambiguous", detail: choice.detail, candidates };
     const where = subscriptionId ? `subscription ${subscriptionId}${resourceGroup ? `, resource group ${resourceGroup}` : ""} or any other subscription the identity can see` : "any subscription the identity can see";
     return {
       found: false,
@@ -34896,22 +34933,55 @@ var registryLookupFact = registryFact("registry-lookup", async (ctx) => {
     };
   }
   try {
-    const resource = await getRegistry(ctx, row.id);
+    const resource = await getRegistry(ctx, choice.row.id);
     return {
       found: true,
       resource,
       via: "resource-graph",
       candidates,
-      ...elsewhere ? { outsideGivenScope: true } : {}
+      ...choice.outsideGivenScope ? { outsideGivenScope: true } : {}
     };
   } catch (error) {
     if (!(error instanceof AzureHttpError)) throw error;
     return failure(error, candidates);
   }
 });
+function knownRegistryId(ctx) {
+  const { subscriptionId, resourceGroup } = ctx.config;
+  return ctx.registry.resourceId ?? (subscriptionId && resourceGroup ? registryPath(subscriptionId, resourceGroup, ctx.registry.name) : void 0);
+}
+var registrySearchFact = registryFact(
+  "registry-search",
+  async (ctx) => {
+    await ctx.get(armTokenFact);
+    try {
+      return { rows: await findWithResourceGraph(ctx, ctx.registry.name) };
+    } catch (error) {
+      if (!(error instanceof AzureHttpError)) throw error;
+      return { error };
+    }
+  }
+);
+function chooseRow(ctx, rows) {
+  const { subscriptionId, resourceGroup } = ctx.config;
+  const name3 = ctx.registry.name;
+  const inScope = rows.filter(
+    (r) => (!subscriptionId || r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase()) && (!resourceGroup || r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase())
+  );
+  if (inScope.length > 1) {
+    const detail = `${inScope.length} registries named '${name3}' are visible; set subscription-id to pick one`;
+    return { kind: "ambiguous-in-scope", detail };
+  }
+  if (inScope[0]) return { kind: "row", row: inScope[0], outsideGivenScope: false };
+  if (rows.length > 1) {
+    const detail = `${rows.length} registries named '${name3}' are visible, none in the subscription/resource group given`;
+    return { kind: "ambiguous-elsewhere", detail };
+  }
+  return rows[0] ? { kind: "row", row: rows[0], outsideGivenScope: true } : { kind: "none" };
+}
 function failure(error, candidates) {
-  const reason = error.status === 404 ? "not-found" : error.status === 403 ? "forbidden" : "error";
-  return { found: false, reason, detail: error.message, candidates };
+  const reason2 = error.status === 404 ? "not-found" : error.status === 403 ? "forbidden" : "error";
+  return { found: false, reason: reason2, detail: error.message, candidates };
 }
 function registryPath(subscriptionId, resourceGroup, name3) {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${name3}`;
@@ -34964,6 +35034,8 @@ async function loginServerResolves(ctx) {
   return answer.resolved;
 }
 var loginServerFact = registryFact("login-server", async (ctx) => {
+  const searched = await searchedLoginServer(ctx);
+  if (searched) return searched;
   const lookup = await ctx.get(registryLookupFact).catch(() => void 0);
   if (lookup?.found && lookup.resource.properties.loginServer)
     return lookup.resource.properties.loginServer.toLowerCase();
@@ -34972,6 +35044,13 @@ var loginServerFact = registryFact("login-server", async (ctx) => {
   );
   return ctx.registry.loginServer && !suffixTypo ? ctx.registry.loginServer : impliedLoginServer(ctx.registry, ctx.config.cloud.acrSuffix);
 });
+async function searchedLoginServer(ctx) {
+  if (knownRegistryId(ctx)) return void 0;
+  const search = await ctx.get(registrySearchFact).catch(() => void 0);
+  if (!search || "error" in search) return void 0;
+  const choice = chooseRow(ctx, search.rows);
+  return choice.kind === "row" ? choice.row.properties?.loginServer?.toLowerCase() : void 0;
+}
 function impliedLoginServer(ref, acrSuffix) {
   return `${ref.name}.${acrSuffix}`;
 }
@@ -35080,121 +35159,136 @@ var adminUserCheck = {
   }
 };
 
-// src/core/credential/aadsts.ts
-var NETWORK_CODES = /* @__PURE__ */ new Set([
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "CERT_HAS_EXPIRED",
-  "ERR_TLS_CERT_ALTNAME_INVALID"
-]);
-var NETWORK_WORDING = /endpoints_resolution_error|network_error|getaddrinfo|socket hang up|timed? ?out|operation was aborted|ECONN\w+/i;
-function decodeEntraError(error) {
-  const errors = flatten(error);
-  const oidc = errors.find((e) => e instanceof OidcTokenUnavailable);
-  if (oidc) return { kind: "oidc-unavailable", platform: oidc.platform, message: oidc.message };
-  const texts = errors.flatMap(textsOf);
-  const codes = unique2([...errors.flatMap(codesOf), ...texts.flatMap(aadstsCodesIn)]);
-  const [code] = codes;
-  if (code !== void 0) return { kind: "aadsts", code, ...details(errors, texts, codes, code) };
-  const message = firstMessage(errors);
-  if (errors.some((e) => e instanceof NoCredentialConfigured)) return { kind: "no-credential", message };
-  if (everyChainMemberUnavailable(errors[0])) {
-    const members = errors[0].errors;
-    return { kind: "no-credential", message: members.map((m) => firstMessage([m])).join("; ") };
+// src/core/context/aks-cluster.ts
+var AKS_API_VERSION = "2025-10-01";
+var aksClusterFact = runFact("aks-cluster", async (ctx) => {
+  await ctx.get(armTokenFact);
+  const given = ctx.config.aksCluster;
+  if (!given) throw new SkipCheck("not-applicable", "No `aks-cluster` was given.");
+  const id = given.startsWith("/") ? given : await findByName(ctx, given);
+  try {
+    return await ctx.apis.arm.getJson(id, { "api-version": AKS_API_VERSION });
+  } catch (error) {
+    if (!(error instanceof AzureHttpError)) throw error;
+    if (error.status === 403 || error.status === 401) throw await unreadableCluster(ctx, id, error.message);
+    if (error.status === 404) {
+      throw new SkipCheck(
+        "prerequisite",
+        `The AKS cluster ${id} does not exist (${error.message}); check \`aks-cluster\`.`,
+        ['az aks list --query "[].id" --output tsv']
+      );
+    }
+    throw error;
   }
-  const networkCode = errors.map((e) => e.code).find((c) => c && NETWORK_CODES.has(c));
-  if (networkCode) return { kind: "network", code: networkCode, message: firstMessage(errors) };
-  const networkText = texts.find((t) => NETWORK_WORDING.test(t));
-  if (networkText)
-    return {
-      kind: "network",
-      code: NETWORK_WORDING.exec(networkText)?.[0] ?? "network",
-      message: networkText
-    };
-  if (errors.every((e) => e.name === "CredentialUnavailableError")) return { kind: "no-credential", message };
-  return { kind: "other", message };
+});
+async function findByName(ctx, name3) {
+  const rows = await resourceGraphQuery(
+    ctx,
+    `resources | where type =~ 'microsoft.containerservice/managedclusters' | where name =~ '${name3.replace(/'/g, "''")}' | project id`
+  );
+  if (rows.length === 1) return rows[0].id;
+  if (rows.length > 1) {
+    throw new SkipCheck(
+      "prerequisite",
+      `${rows.length} AKS clusters named '${name3}' are visible; set \`aks-cluster\` to the resource id of the one the job deploys to.`,
+      [],
+      { candidates: rows.map((r) => r.id) }
+    );
+  }
+  throw await unreadableCluster(
+    ctx,
+    name3,
+    "Resource Graph finds no cluster of that name the identity may read"
+  );
 }
-function everyChainMemberUnavailable(root) {
-  const members = root?.errors;
-  return root?.name === "AggregateAuthenticationError" && Array.isArray(members) && members.every((m) => m?.name === "CredentialUnavailableError");
-}
-function flatten(root) {
-  const out = [];
-  const visit = (value, depth) => {
-    if (!(value instanceof Error) || depth > 8 || out.includes(value)) return;
-    out.push(value);
-    for (const inner of value.errors ?? []) visit(inner, depth + 1);
-    visit(value.cause, depth + 1);
-  };
-  visit(root, 0);
-  if (out.length === 0) out.push(new Error(String(root)));
-  return out;
-}
-function responseOf(error) {
-  return error.errorResponse;
-}
-function textsOf(error) {
-  const description = responseOf(error)?.errorDescription;
-  const msal = error.errorMessage;
-  return [error.message, description, msal].filter((t) => typeof t === "string" && t.length > 0);
-}
-function codesOf(error) {
-  const errorNo = Number(error.errorNo);
-  return [
-    ...responseOf(error)?.errorCodes ?? [],
-    ...Number.isInteger(errorNo) && errorNo > 0 ? [errorNo] : []
-  ];
-}
-function aadstsCodesIn(text) {
-  return [...text.matchAll(/AADSTS(\d+)/g)].map((m) => Number(m[1]));
-}
-function details(errors, texts, codes, code) {
-  const withCode = texts.find((t) => t.includes(`AADSTS${code}`)) ?? texts[0] ?? "";
-  const description = cleanDescription(withCode, code);
-  const response = errors.map(responseOf).find((r) => r?.traceId || r?.correlationId);
-  const traceId = response?.traceId ?? /Trace ID: ([0-9a-f-]{36})/i.exec(withCode)?.[1];
-  const correlationId = response?.correlationId ?? /Correlation ID: ([0-9a-f-]{36})/i.exec(withCode)?.[1];
-  const quoted = (pattern) => pattern.exec(description)?.[1];
-  const issuer = quoted(/Assertion Issuer: '([^']*)'/i) ?? quoted(/assertion issuer '([^']*)'/i);
-  const subject = quoted(/Assertion Subject: '([^']*)'/i) ?? quoted(/assertion subject '([^']*)'/i);
-  const audience = quoted(/Assertion Audience: '([^']*)'/i);
-  const appId = quoted(/(?:app|identifier|client) '([0-9a-f-]{36})'/i);
-  const tenant = quoted(/Tenant '([^']+)'/i) ?? quoted(/directory '([^']+)'/i);
-  return {
-    codes,
-    description,
-    ...traceId ? { traceId } : {},
-    ...correlationId ? { correlationId } : {},
-    ...appId ? { appId } : {},
-    ...tenant ? { tenant } : {},
-    ...issuer || subject || audience ? { assertion: { issuer, subject, audience } } : {}
-  };
-}
-function cleanDescription(text, code) {
-  const start = text.indexOf(`AADSTS${code}`);
-  const from = start >= 0 ? text.slice(start) : text;
-  const cut = from.search(/\r?\n|\s-\s(?:Correlation ID|Trace ID|Timestamp):|\sTrace ID:/);
-  return (cut >= 0 ? from.slice(0, cut) : from).trim().slice(0, 600);
-}
-function firstMessage(errors) {
-  const message = errors.map((e) => e.message).find((m) => m.trim().length > 0) ?? "unknown error";
-  return message.split(/\r?\n/)[0]?.slice(0, 400) ?? message;
-}
-function unique2(values) {
-  return [...new Set(values)];
+async function unreadableCluster(ctx, cluster, detail) {
+  const scope = cluster.startsWith("/") ? cluster : `$(az aks list --query "[?name=='${cluster}'].id" --output tsv)`;
+  return new SkipCheck(
+    "permission",
+    `The AKS cluster '${cluster}' cannot be read (${detail}): it does not exist, or the identity lacks \`Microsoft.ContainerService/managedClusters/read\` on it (Reader on the cluster includes it).`,
+    [`az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${scope}`]
+  );
 }
 
-// src/core/context/runner-ip.ts
-var import_ipaddr3 = __toESM(require_ipaddr(), 1);
+// src/core/context/aks-pull-identity.ts
+async function pullIdentityOf(ctx, cluster) {
+  const kubelet = cluster.properties.identityProfile?.kubeletidentity;
+  if (kubelet?.objectId) {
+    return {
+      kind: "kubelet-identity",
+      objectId: kubelet.objectId,
+      ...kubelet.clientId ? { clientId: kubelet.clientId } : {},
+      ...kubelet.resourceId ? { resourceId: kubelet.resourceId } : {}
+    };
+  }
+  const clientId = cluster.properties.servicePrincipalProfile?.clientId;
+  if (!clientId || clientId.toLowerCase() === "msi") return { kind: "unknown" };
+  return servicePrincipalIdentity(ctx, clientId);
+}
+async function servicePrincipalIdentity(ctx, clientId) {
+  const appId = encodeURIComponent(clientId);
+  const [principal, application] = await Promise.all([
+    graphRead(ctx, `/v1.0/servicePrincipals(appId='${appId}')`, "id,appId"),
+    graphRead(
+      ctx,
+      `/v1.0/applications(appId='${appId}')`,
+      "id,appId,displayName,passwordCredentials,keyCredentials"
+    )
+  ]);
+  const refused = [principal, application].find((r) => r.status === "refused");
+  return {
+    kind: "service-principal",
+    clientId,
+    ...principal.status === "found" ? { objectId: principal.value.id } : {},
+    ...principal.status === "missing" ? { deleted: true } : {},
+    ...application.status === "found" ? { application: application.value } : {},
+    ...refused ? { graphRefused: refused.detail } : {}
+  };
+}
+async function graphRead(ctx, path11, select) {
+  try {
+    return { status: "found", value: await ctx.apis.graph.getJson(path11, { $select: select }) };
+  } catch (error) {
+    if (!(error instanceof AzureHttpError)) throw error;
+    if (error.status === 404) return { status: "missing" };
+    if (error.status === 403 || error.status === 401)
+      return { status: "refused", detail: `${path11}: ${error.message}` };
+    throw error;
+  }
+}
+
+// src/core/context/graph-application.ts
+var APPLICATION_READ_PERMISSION = "Application.Read.All";
+var GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+var APPLICATION_READ_ALL_ROLE_ID = "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30";
+var graphApplicationFact = runFact("graph-application", async (ctx) => {
+  const principal = await ctx.get(principalFact);
+  if (principal.type === "ManagedIdentity" || ctx.deps.credentialInfo.kind === "managed-identity") {
+    return { status: "no-application", principalType: "ManagedIdentity" };
+  }
+  if (principal.type === "User" || !principal.appId)
+    return { status: "no-application", principalType: "User" };
+  const appId = principal.appId;
+  try {
+    const application = await ctx.apis.graph.getJson(
+      `/v1.0/applications(appId='${encodeURIComponent(appId)}')`,
+      { $select: "id,appId,displayName,passwordCredentials,keyCredentials" }
+    );
+    return { status: "found", application };
+  } catch (error) {
+    if (!(error instanceof AzureHttpError)) {
+      return { status: "error", appId, detail: error instanceof Error ? error.message : String(error) };
+    }
+    const status = error.status === 403 ? "forbidden" : error.status === 404 ? "not-found" : "error";
+    return { status, appId, detail: error.message };
+  }
+});
+function grantApplicationReadCommands(appId) {
+  return [
+    `az ad app permission add --id ${appId} --api ${GRAPH_APP_ID} --api-permissions ${APPLICATION_READ_ALL_ROLE_ID}=Role`,
+    `az ad app permission admin-consent --id ${appId}`
+  ];
+}
 
 // src/core/context/data-plane.ts
 var challengeFact = registryFact(
@@ -35315,550 +35409,133 @@ function grantedActions(access2, type, name3) {
   return access2.filter((a) => a.type === type && a.name.toLowerCase() === name3.toLowerCase()).flatMap((a) => a.actions);
 }
 
-// src/core/context/runner-ip.ts
-var runnerIpFact = runFact("runner-ip", async (ctx) => {
-  if (ctx.config.runnerIp) return { ip: ctx.config.runnerIp, source: "input" };
-  const url = ctx.config.ipEchoUrl;
-  if (!url) return { source: "unknown", detail: "ip-echo-url is `none` and runner-ip is not set" };
-  try {
-    const res = await ctx.apis.plain.send("GET", url, { headers: { Accept: "text/plain" } });
-    const text = res.text.trim();
-    if (res.status === 200 && import_ipaddr3.default.IPv4.isValidFourPartDecimal(text)) return { ip: text, source: "ip-echo" };
-    return { source: "unknown", detail: `${url} answered ${res.status} without an IPv4 address` };
-  } catch (error) {
-    return { source: "unknown", detail: `${url} could not be reached: ${error.message}` };
-  }
-});
-var registryRunnerIpFact = registryFact("runner-ip:registry", async (ctx) => {
-  if (ctx.config.runnerIp) return { ip: ctx.config.runnerIp, source: "input" };
-  const challenge = await ctx.get(challengeFact);
-  if (challenge.answered && challenge.blockedIp) return { ip: challenge.blockedIp, source: "firewall" };
-  return ctx.get(runnerIpFact);
-});
-
-// src/core/checks/expiry.ts
-function expiryVerdict(end, window2) {
-  if (!end) return "ok";
-  const left = minutesUntil(end, window2.now);
-  if (left <= 0) return "expired";
-  if (left < window2.jobMinutes) return "during-job";
-  if (left < window2.warningMinutes) return "soon";
-  return "ok";
-}
-function minutesUntil(end, now) {
-  return Math.floor((end.getTime() - now.getTime()) / 6e4);
-}
-function isoMinute(date) {
-  return `${date.toISOString().slice(0, 16)}Z`;
-}
-function describeEnd(end, now) {
-  const minutes = minutesUntil(end, now);
-  return `${isoMinute(end)} (${relative(minutes)})`;
-}
-function relative(minutes) {
-  if (minutes <= 0) return `expired ${span(-minutes)} ago`;
-  if (minutes < 24 * 60) return `after ${minutes} min of the job`;
-  return `in ${span(minutes)}`;
-}
-function span(minutes) {
-  if (minutes < 120) return `${minutes} min`;
-  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h`;
-  return `${Math.floor(minutes / (24 * 60))} days`;
-}
-function daysLeft(end, now) {
-  return Math.floor((end.getTime() - now.getTime()) / 864e5);
-}
-function dayStamp(now) {
-  return now.toISOString().slice(0, 10);
-}
-
-// src/core/checks/app-credential-fixes.ts
-function portalPath(appName, tab) {
-  return `Portal: Microsoft Entra admin center \u203A App registrations \u203A ${appName ?? "<app>"} \u203A Certificates & secrets \u203A ${tab}`;
-}
-function rotateSecretCommands(appId, keyId, appName, now) {
-  return [
-    `az ad app credential reset --id ${appId} --append --display-name ci-${dayStamp(now)} --years 1`,
-    `Store the new secret where the job reads it (AZURE_CLIENT_SECRET, the GitHub secret or the service connection), then delete the old one: az ad app credential delete --id ${appId} --key-id ${keyId ?? "<keyId of the old secret>"}`,
-    portalPath(appName, "Client secrets \u203A New client secret"),
-    `Or drop the secret: add a federated credential (OIDC) \u2014 az ad app federated-credential create --id ${appId} --parameters federated-credential.json`
-  ];
-}
-function rotateCertificateCommands(appId, keyId, appName) {
-  return [
-    `az ad app credential reset --id ${appId} --append --cert @new-certificate.pem`,
-    `Point the job at the new certificate, then delete the old one: az ad app credential delete --id ${appId} --key-id ${keyId} --cert`,
-    portalPath(appName, "Certificates \u203A Upload certificate")
-  ];
-}
-
-// src/core/checks/credential.ts
-var ENTRA_ERRORS = "https://learn.microsoft.com/entra/identity-platform/reference-error-codes";
-var FEDERATION_DOCS = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation-create-trust";
-var ADO_WIF_DOCS = "https://learn.microsoft.com/azure/devops/pipelines/release/troubleshoot-workload-identity";
-var GITHUB_OIDC_DOCS = "https://docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-azure";
-var GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
-var EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
-var CODES2 = defineCodes({
-  CREDENTIAL_OK: {
-    severity: "notice",
-    title: "An Entra token was obtained for the identity",
-    fix: "Nothing to fix."
-  },
-  CLIENT_SECRET_INVALID: {
-    severity: "error",
-    title: "Entra rejected the client secret",
-    fix: "Store the secret's Value (not its Secret ID), or create a new secret with `az ad app credential reset --append`.",
-    docs: ENTRA_ERRORS
-  },
-  CLIENT_SECRET_EXPIRED: {
-    severity: "error",
-    title: "The client secret has expired",
-    fix: "Create a new secret with `az ad app credential reset --append` and update the CI secret, or move to workload identity federation.",
-    docs: ENTRA_ERRORS
-  },
-  APP_NOT_FOUND_IN_TENANT: {
-    severity: "error",
-    title: "The application does not exist in the tenant",
-    fix: "Check client-id and tenant-id (and environment); the app may have been deleted or belong to another tenant.",
-    docs: ENTRA_ERRORS
-  },
-  OIDC_ASSERTION_EXPIRED: {
-    severity: "error",
-    title: "The OIDC assertion had expired when it was presented",
-    fix: "Fetch a fresh OIDC assertion for every token request instead of reusing one; check the runner's clock.",
-    docs: FEDERATION_DOCS
-  },
-  FEDERATED_CREDENTIAL_MISMATCH: {
-    severity: "error",
-    title: "No federated credential matches the OIDC assertion",
-    fix: "Add a federated credential whose issuer, subject and audience equal the ones the assertion presents.",
-    docs: FEDERATION_DOCS
-  },
-  NO_FEDERATED_CREDENTIALS: {
-    severity: "error",
-    title: "The application has no federated credentials",
-    fix: "Add a federated credential for the pipeline with `az ad app federated-credential create`.",
-    docs: FEDERATION_DOCS
-  },
-  WORKLOAD_IDENTITY_FEDERATION_BLOCKED: {
-    severity: "error",
-    title: "The tenant blocks workload identity federation",
-    fix: "A tenant administrator must allow federated credentials for this issuer, or the job must use another credential type.",
-    docs: ADO_WIF_DOCS
-  },
-  MULTI_TENANT_APP_NOT_SUPPORTED: {
-    severity: "error",
-    title: "A multi-tenant app cannot use this workload identity federation",
-    fix: "Make the app single-tenant (`--sign-in-audience AzureADMyOrg`) or use a managed identity.",
-    docs: ADO_WIF_DOCS
-  },
-  CONDITIONAL_ACCESS_BLOCKED: {
-    severity: "error",
-    title: "Conditional Access blocked the token",
-    fix: "Have the Conditional Access policy for workload identities trust the runner's egress IPs (named location) or exclude this identity.",
-    docs: "https://learn.microsoft.com/entra/identity/conditional-access/workload-identity"
-  },
-  TENANT_NOT_FOUND: {
-    severity: "error",
-    title: "The tenant was not found at the authority",
-    fix: "Check tenant-id, and that `environment` (or authority-host) names the cloud the tenant lives in.",
-    docs: ENTRA_ERRORS
-  },
-  NO_CREDENTIAL_CONFIGURED: {
-    severity: "error",
-    title: "No credential is configured for the job",
-    fix: "Give the job an identity: client-id/tenant-id with OIDC or a secret, a service connection, or a managed identity.",
-    docs: "https://learn.microsoft.com/azure/developer/javascript/sdk/authentication/credential-chains"
-  },
-  OIDC_TOKEN_UNAVAILABLE: {
-    severity: "error",
-    title: "The pipeline offers no OIDC token",
-    fix: "GitHub: add `permissions: id-token: write` to the job; Azure Pipelines: expose System.AccessToken to the task.",
-    docs: GITHUB_OIDC_DOCS
-  },
-  AUTHORITY_UNREACHABLE: {
-    severity: "error",
-    title: "The Entra authority host cannot be reached",
-    fix: "Let the runner reach the authority host on 443 (DNS, proxy, firewall, TLS inspection CA).",
-    docs: "https://learn.microsoft.com/entra/identity-platform/authentication-national-cloud"
-  },
-  CREDENTIAL_FAILED: {
-    severity: "error",
-    title: "No Entra token could be obtained",
-    fix: "Look up the AADSTS code in the finding; fix the identity's configuration it names.",
-    docs: ENTRA_ERRORS
-  }
-});
-var credentialCheck = {
-  id: "credential",
-  scope: "run",
-  modes: ["preflight", "audit"],
-  codes: CODES2,
-  permissions: ["None: any identity that can sign in to its tenant"],
-  async run(ctx) {
-    const attempt2 = await ctx.get(armTokenAttemptFact);
-    if (attempt2.ok) return { findings: [tokenObtained(ctx, attempt2.value)] };
-    const failure2 = decodeEntraError(attempt2.error);
-    const probed = failure2.kind === "network" ? await probeAuthority(ctx) : void 0;
-    return { findings: [await explainFailure(ctx, probed ?? failure2)] };
-  }
-};
-async function probeAuthority(ctx) {
-  const tenant = ctx.deps.credentialInfo.tenantId;
-  if (!tenant) return void 0;
-  try {
-    const url = `${ctx.config.cloud.authorityHost}/${encodeURIComponent(tenant)}/v2.0/.well-known/openid-configuration`;
-    const res = await ctx.apis.plain.send("GET", url);
-    if (res.status === 200) return void 0;
-    const failure2 = decodeEntraError(new AuthenticationError(res.status, parseJson(res.text)));
-    return failure2.kind === "aadsts" ? failure2 : void 0;
-  } catch (error) {
-    const failure2 = decodeEntraError(error);
-    return failure2.kind === "network" ? failure2 : void 0;
-  }
-}
-function parseJson(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return void 0;
-  }
-}
-function tokenObtained(ctx, token) {
-  const principal = principalFromClaims(token.claims);
-  const minutes = Math.round((token.expiresOn.getTime() - ctx.now().getTime()) / 6e4);
-  return CODES2.CREDENTIAL_OK.finding({
-    message: `Signed in as ${principal.type ?? "principal"} ${principal.appId ?? principal.objectId ?? "(unknown)"} in tenant ${principal.tenantId ?? "(unknown)"}; the token is valid for ${minutes} more minutes.`,
-    evidence: {
-      tenantId: principal.tenantId,
-      appId: principal.appId,
-      objectId: principal.objectId,
-      principalType: principal.type,
-      authType: ctx.deps.authType,
-      tokenAudience: token.scope,
-      tokenExpiresInMinutes: minutes,
-      authorityHost: ctx.config.cloud.authorityHost
+// src/core/context/image-manifest.ts
+var MANIFEST_ACCEPT = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json"
+].join(", ");
+var imageManifestFact = keyedRegistryFact(
+  "image-manifest",
+  (image) => image.input,
+  async (ctx, image) => {
+    const loginServer = await ctx.get(loginServerFact);
+    const token = await pullToken(ctx, image.repository);
+    const reference = image.digest ?? image.tag ?? "latest";
+    const res = await ctx.apis.plain.send(
+      "GET",
+      `https://${loginServer}/v2/${image.repository}/manifests/${reference}`,
+      { headers: { Authorization: `Bearer ${token}`, Accept: MANIFEST_ACCEPT } }
+    );
+    if (res.status !== 200) {
+      const { code, message } = errorOf(res.text);
+      return { found: false, reference, status: res.status, code, message };
     }
-  });
+    const manifest = JSON.parse(res.text);
+    const digest = res.headers["docker-content-digest"];
+    const platforms = manifest.manifests ? manifest.manifests.flatMap((m) => m.platform?.os ? [platformName(m.platform)] : []) : await singleManifestPlatform(ctx, loginServer, image.repository, token, manifest);
+    return { found: true, reference, ...digest ? { digest } : {}, ...platforms ? { platforms } : {} };
+  }
+);
+async function pullToken(ctx, repository) {
+  const grant = await ctx.get(accessTokenFact([`repository:${repository}:pull`]));
+  if (!grant.ok || !grantedActions(grant.access, "repository", repository).includes("pull")) {
+    throw new SkipCheck(
+      "prerequisite",
+      `The identity may not pull '${repository}', so its images cannot be looked up (see \`data-plane-access\`).`
+    );
+  }
+  return grant.accessToken;
 }
-async function explainFailure(ctx, failure2) {
-  const info = ctx.deps.credentialInfo;
-  const authorityHost = new URL(ctx.config.cloud.authorityHost).host;
-  const details2 = failure2.kind === "aadsts" ? failure2 : void 0;
-  const fc = {
-    ctx,
-    info,
-    appId: info.clientId ?? details2?.appId ?? "<client-id>",
-    tenant: info.tenantId ?? details2?.tenant ?? "<tenant-id>",
-    authorityHost
-  };
-  const evidence2 = {
-    authType: ctx.deps.authType,
-    credentialKind: info.kind,
-    ...info.federatedSource ? { federatedSource: info.federatedSource } : {},
-    authorityHost,
-    ...fc.appId.startsWith("<") ? {} : { clientId: fc.appId },
-    ...fc.tenant.startsWith("<") ? {} : { tenantId: fc.tenant }
-  };
-  switch (failure2.kind) {
-    case "aadsts": {
-      const explanation = AADSTS[failure2.code];
-      const input = explanation ? await explanation.explain(failure2, fc) : unknownCode(failure2);
-      const code = explanation?.code ?? CODES2.CREDENTIAL_FAILED;
-      return code.finding({
-        ...input,
-        evidence: {
-          ...evidence2,
-          aadsts: `AADSTS${failure2.code}`,
-          ...failure2.codes.length > 1 ? { allCodes: failure2.codes.map((c) => `AADSTS${c}`) } : {},
-          entraMessage: failure2.description,
-          ...failure2.traceId ? { traceId: failure2.traceId } : {},
-          ...failure2.correlationId ? { correlationId: failure2.correlationId } : {},
-          ...failure2.assertion ? { assertion: failure2.assertion } : {},
-          ...input.evidence
+async function singleManifestPlatform(ctx, loginServer, repository, token, manifest) {
+  if (!manifest.config?.digest) return void 0;
+  const res = await ctx.apis.plain.send("GET", `https://${loginServer}/v2/${repository}/blobs/${manifest.config.digest}`, {
+    headers: { Authorization: `Bearer ${token}` }
+  }).catch(() => void 0);
+  if (res?.status !== 200) return void 0;
+  const config = JSON.parse(res.text);
+  return config.os && config.architecture ? [platformName(config)] : void 0;
+}
+function platformName(p) {
+  return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
+}
+
+// src/core/context/private-dns.ts
+var PRIVATE_ENDPOINT_API_VERSION = "2024-05-01";
+var PRIVATE_DNS_API_VERSION = "2024-06-01";
+var ACR_PRIVATE_ZONE = /\/privateDnsZones\/privatelink\.azurecr\.[^/]+$/i;
+var registryPrivateDnsFact = registryFact(
+  "private-dns",
+  async (ctx) => {
+    const registry = await requireRegistry(ctx);
+    const privateEndpoints = (registry.properties.privateEndpointConnections ?? []).map((c) => c.properties?.privateEndpoint?.id).filter((id) => Boolean(id));
+    const unreadable2 = [];
+    const endpointsWithoutZoneGroup = [];
+    const zoneIds = /* @__PURE__ */ new Set();
+    await Promise.all(
+      privateEndpoints.map(async (endpoint) => {
+        try {
+          const groups = await ctx.apis.arm.getAllPages(`${endpoint}/privateDnsZoneGroups`, {
+            "api-version": PRIVATE_ENDPOINT_API_VERSION
+          });
+          const zones2 = groups.flatMap((g) => g.properties?.privateDnsZoneConfigs ?? []).map((c) => c.properties?.privateDnsZoneId).filter((id) => Boolean(id && ACR_PRIVATE_ZONE.test(id)));
+          if (zones2.length === 0) endpointsWithoutZoneGroup.push(endpoint);
+          zones2.forEach((z) => zoneIds.add(z));
+        } catch (error) {
+          unreadable2.push(`DNS zone groups of ${endpoint}: ${reason(error)}`);
         }
-      });
-    }
-    case "oidc-unavailable":
-      return CODES2.OIDC_TOKEN_UNAVAILABLE.finding({
-        message: `No OIDC token could be requested from ${failure2.platform === "github" ? "GitHub Actions" : "Azure Pipelines"}: ${failure2.message}`,
-        remediation: failure2.platform === "github" ? ["Add to the job (or workflow):\npermissions:\n  id-token: write\n  contents: read"] : [
-          "Pass the job's access token to the task:\nenv:\n  SYSTEM_ACCESSTOKEN: $(System.AccessToken)",
-          "Check that the service connection uses workload identity federation and that the pipeline may use it (Project settings > Service connections > Security)."
-        ],
-        docs: failure2.platform === "github" ? GITHUB_OIDC_DOCS : ADO_WIF_DOCS,
-        evidence: { ...evidence2, platform: failure2.platform }
-      });
-    case "network":
-      return CODES2.AUTHORITY_UNREACHABLE.finding({
-        message: `The Entra authority ${authorityHost} could not be reached from the runner (${failure2.code}), so no token can be requested.`,
-        remediation: [
-          `nslookup ${authorityHost}`,
-          `curl -sS -o /dev/null -w '%{http_code}\\n' https://${authorityHost}/common/v2.0/.well-known/openid-configuration`,
-          `Allow outbound HTTPS (443) from the runner to ${authorityHost} in the proxy/firewall; behind TLS inspection, point NODE_EXTRA_CA_CERTS at the proxy's CA.`,
-          `If the tenant is in a sovereign cloud, set \`environment\` (AzureUSGovernment, AzureChinaCloud) or \`authority-host\`.`
-        ],
-        evidence: { ...evidence2, networkError: failure2.code, error: failure2.message }
-      });
-    case "no-credential":
-      return CODES2.NO_CREDENTIAL_CONFIGURED.finding({
-        message: `No credential could be used: ${failure2.message}`,
-        remediation: noCredentialRemediation(ctx),
-        evidence: evidence2
-      });
-    case "other":
-      return CODES2.CREDENTIAL_FAILED.finding({
-        message: `The credential failed without an Entra error code: ${failure2.message}`,
-        remediation: [
-          ...info.kind === "secret" ? [
-            `az login --service-principal --username ${fc.appId} --tenant ${fc.tenant} --password "$AZURE_CLIENT_SECRET"`
-          ] : [],
-          `Compare the error with ${ENTRA_ERRORS} and the identity's sign-in logs.`
-        ],
-        evidence: { ...evidence2, error: failure2.message }
-      });
-  }
-}
-var resetSecret = (fc) => rotateSecretCommands(fc.appId, void 0, void 0, fc.ctx.now());
-var secretInvalid = {
-  code: CODES2.CLIENT_SECRET_INVALID,
-  explain: (_f, fc) => ({
-    message: `Entra rejected the client secret of app ${fc.appId}: it is not a current secret value. The usual cause is a secret's ID (a GUID) pasted instead of its Value, or a secret that was rotated.`,
-    remediation: [
-      `az ad app credential list --id ${fc.appId} --query "[].{keyId:keyId, hint:hint, expires:endDateTime}" --output table`,
-      ...resetSecret(fc)
-    ]
-  })
-};
-var secretExpired = {
-  code: CODES2.CLIENT_SECRET_EXPIRED,
-  explain: (_f, fc) => ({
-    message: `Every client secret the job could present for app ${fc.appId} has expired, so Entra refuses to issue tokens.`,
-    remediation: resetSecret(fc)
-  })
-};
-var appNotFound = {
-  code: CODES2.APP_NOT_FOUND_IN_TENANT,
-  explain: (_f, fc) => ({
-    message: `No application ${fc.appId} exists in tenant ${fc.tenant} at ${fc.authorityHost}: the client id or tenant id is wrong, the app was deleted, or it lives in another cloud than \`environment\` (${fc.ctx.config.cloud.name}).`,
-    remediation: [
-      `az ad sp show --id ${fc.appId} --query "{appId:appId, tenant:appOwnerOrganizationId, name:displayName}"`,
-      `az account show --query tenantId --output tsv`,
-      `Set client-id/AZURE_CLIENT_ID and tenant-id/AZURE_TENANT_ID to the values of the app registration's Overview page; a deleted app can be restored within 30 days (Entra > App registrations > Deleted applications).`
-    ]
-  })
-};
-var assertionExpired = {
-  code: CODES2.OIDC_ASSERTION_EXPIRED,
-  explain: (_f, fc) => ({
-    message: `The OIDC assertion presented for app ${fc.appId} had expired (GitHub's last about 5 minutes, Azure Pipelines' 10): a one-shot assertion was reused after it expired, or the runner's clock is off.`,
-    remediation: [
-      "Request a fresh assertion for every token request (a ClientAssertionCredential callback, or azure/login@v2 with `auth-type` left to OIDC) instead of caching one ID token for the whole job.",
-      "date -u   # compare with an NTP source; fix the runner's clock if it drifts"
-    ]
-  })
-};
-function federatedCredentialCommand(fc, issuer, subject) {
-  const name3 = `acr-preflight-${subject.replace(/[^A-Za-z0-9-]+/g, "-").replace(/^-+|-+$/g, "")}`.slice(
-    0,
-    120
-  );
-  const parameters = JSON.stringify({ name: name3, issuer, subject, audiences: [EXCHANGE_AUDIENCE] });
-  return `az ad app federated-credential create --id ${fc.appId} --parameters '${parameters}'`;
-}
-function expectedIssuer(fc, presented) {
-  if (presented) return presented;
-  return fc.info.federatedSource === "azure-pipelines" ? `https://login.microsoftonline.com/${fc.tenant}/v2.0` : GITHUB_ISSUER;
-}
-function expectedSubject(fc, presented) {
-  if (presented) return presented;
-  return fc.info.federatedSource === "azure-pipelines" ? "sc://<organization>/<project>/<service-connection>" : "repo:<owner>/<repo>:ref:refs/heads/main";
-}
-var federatedMismatch = {
-  code: CODES2.FEDERATED_CREDENTIAL_MISMATCH,
-  explain: (f, fc) => {
-    const presented = f.assertion ?? {};
-    const part = f.code === 700211 ? "issuer" : f.code === 700213 ? "subject" : "issuer, subject or audience";
-    const shown = [
-      presented.issuer ? `issuer '${presented.issuer}'` : "",
-      presented.subject ? `subject '${presented.subject}'` : ""
-    ].filter(Boolean);
+      })
+    );
+    const zones = await Promise.all(
+      [...zoneIds].map(async (id) => {
+        try {
+          const links = await ctx.apis.arm.getAllPages(`${id}/virtualNetworkLinks`, {
+            "api-version": PRIVATE_DNS_API_VERSION
+          });
+          const linkedVnets = links.filter((l) => (l.properties?.virtualNetworkLinkState ?? "Completed") === "Completed").map((l) => l.properties?.virtualNetwork?.id?.toLowerCase()).filter((v) => Boolean(v));
+          return { id, linkedVnets };
+        } catch (error) {
+          unreadable2.push(`virtual network links of ${id}: ${reason(error)}`);
+          return void 0;
+        }
+      })
+    );
     return {
-      message: `No federated credential of app ${fc.appId} matches the assertion's ${part}${shown.length ? ` (${shown.join(", ")})` : ""}. GitHub now issues immutable subjects (\`repo:owner@<id>/repo@<id>:\u2026\`) for new repositories, and Azure Pipelines moved its issuer to https://login.microsoftonline.com/<tenant>/v2.0; credentials written for the old form no longer match.`,
-      remediation: [
-        `az ad app federated-credential list --id ${fc.appId} --query "[].{name:name, issuer:issuer, subject:subject, audiences:join(',', audiences)}" --output table`,
-        federatedCredentialCommand(
-          fc,
-          expectedIssuer(fc, presented.issuer),
-          expectedSubject(fc, presented.subject)
-        ),
-        "GitHub: `gh api repos/<owner>/<repo>/actions/oidc/customization/sub` shows which subject form the repository sends; Azure Pipelines: edit and save the service connection to regenerate its credential."
-      ],
-      docs: fc.info.federatedSource === "azure-pipelines" ? ADO_WIF_DOCS : FEDERATION_DOCS
+      privateEndpoints,
+      zones: zones.filter((z) => Boolean(z)),
+      endpointsWithoutZoneGroup,
+      unreadable: unreadable2
     };
   }
-};
-var noFederatedCredentials = {
-  code: CODES2.NO_FEDERATED_CREDENTIALS,
-  explain: (f, fc) => ({
-    message: `App ${fc.appId} has no federated credentials, so Entra cannot accept any OIDC assertion for it.`,
-    remediation: [
-      federatedCredentialCommand(
-        fc,
-        expectedIssuer(fc, f.assertion?.issuer),
-        expectedSubject(fc, f.assertion?.subject)
-      )
-    ]
-  })
-};
-var federationBlocked = {
-  code: CODES2.WORKLOAD_IDENTITY_FEDERATION_BLOCKED,
-  explain: (f, fc) => ({
-    message: f.code === 7002381 ? `Tenant ${fc.tenant} only accepts GitHub-issued federated credentials carrying an allowed \`enterprise\` claim, and this repository's token carries none.` : `Tenant ${fc.tenant} has workload identity federation disabled or restricted by policy (AADSTS${f.code}), so app ${fc.appId} cannot exchange an OIDC assertion.`,
-    remediation: [
-      "A tenant administrator must allow federated identity credentials for this issuer (Entra > Workload identities policies), or the job must use a managed identity or certificate instead.",
-      `Ask the administrator for the sign-in log entry of app ${fc.appId}${f.correlationId ? ` with correlation id ${f.correlationId}` : ""}.`
-    ]
-  })
-};
-var multiTenantApp = {
-  code: CODES2.MULTI_TENANT_APP_NOT_SUPPORTED,
-  explain: (_f, fc) => ({
-    message: `App ${fc.appId} is multi-tenant (signInAudience AzureADMultipleOrgs); Azure Pipelines workload identity federation requires a single-tenant app or a managed identity.`,
-    remediation: [
-      `az ad app update --id ${fc.appId} --sign-in-audience AzureADMyOrg`,
-      "Or create the service connection with a managed identity."
-    ]
-  })
-};
-var conditionalAccess = {
-  code: CODES2.CONDITIONAL_ACCESS_BLOCKED,
-  explain: async (f, fc) => {
-    const runnerIp = (await fc.ctx.get(runnerIpFact).catch(() => void 0))?.ip;
-    return {
-      message: `A Conditional Access policy for workload identities blocked app ${fc.appId}${runnerIp ? ` signing in from ${runnerIp}` : ""}; such policies usually allow only named locations, which hosted runners' changing IPs are not in.`,
-      remediation: [
-        `Ask a Conditional Access administrator to add ${runnerIp ? `${runnerIp}/32` : "the runner's egress IP"} to a trusted named location used by the policy, or to exclude app ${fc.appId} from it.`,
-        `The sign-in log (Entra > Sign-in logs > Service principal sign-ins${f.correlationId ? `, correlation id ${f.correlationId}` : ""}) names the policy.`,
-        "Use self-hosted runners with a fixed egress IP if the policy must stay location-based."
-      ],
-      evidence: runnerIp ? { runnerIp } : {}
-    };
-  }
-};
-var tenantNotFound = {
-  code: CODES2.TENANT_NOT_FOUND,
-  explain: (f, fc) => {
-    const cloud = fc.ctx.config.cloud;
-    return {
-      message: `Tenant ${f.tenant ?? fc.tenant} does not exist at ${fc.authorityHost}, the authority of \`environment\` ${cloud.name}: the tenant id is wrong, or the tenant lives in another cloud (Azure Government, Azure China).`,
-      remediation: [
-        'az account show --query "{tenant:tenantId, cloud:environmentName}"   # where the identity works',
-        "Set tenant-id/AZURE_TENANT_ID to the Directory (tenant) ID of the app registration.",
-        `If the tenant is in another cloud, set \`environment: AzureUSGovernment\` or \`environment: AzureChinaCloud\` (or \`authority-host\`) instead of ${cloud.name}.`
-      ],
-      evidence: { environment: cloud.name }
-    };
-  }
-};
-var AADSTS = {
-  7000215: secretInvalid,
-  7000222: secretExpired,
-  700016: appNotFound,
-  700024: assertionExpired,
-  70021: federatedMismatch,
-  700211: federatedMismatch,
-  700213: federatedMismatch,
-  7002131: federatedMismatch,
-  70025: noFederatedCredentials,
-  700223: federationBlocked,
-  700238: federationBlocked,
-  7002381: federationBlocked,
-  70052: multiTenantApp,
-  53003: conditionalAccess,
-  90002: tenantNotFound
-};
-function unknownCode(f) {
-  return {
-    message: `Entra refused the token request with AADSTS${f.code}: ${f.description}`,
-    remediation: [
-      `Look up AADSTS${f.code} at ${ENTRA_ERRORS} and in the sign-in logs${f.traceId ? ` (trace id ${f.traceId})` : ""}.`
-    ]
-  };
-}
-function noCredentialRemediation(ctx) {
-  switch (ctx.deps.surface) {
-    case "github":
-      return [
-        "Give the step client-id and tenant-id (OIDC, with `permissions: id-token: write`) or `creds`, as for azure/login.",
-        "Or run azure/login before this step so the `az` session is used."
-      ];
-    case "ado":
-      return [
-        "Set `azureSubscription` to an Azure Resource Manager service connection the pipeline may use."
-      ];
-    case "cli":
-      return [
-        "export AZURE_TENANT_ID=<tenant-id> AZURE_CLIENT_ID=<client-id> AZURE_CLIENT_SECRET=<secret value>",
-        "Or sign in first: az login"
-      ];
-  }
-}
-
-// src/core/rbac/access.ts
-var ACR = "Microsoft.ContainerRegistry/registries";
-var REQUIRED_PERMISSION = {
-  legacy: {
-    pull: { kind: "action", name: `${ACR}/pull/read` },
-    push: { kind: "action", name: `${ACR}/push/write` },
-    delete: { kind: "action", name: `${ACR}/artifacts/delete` }
-  },
-  abac: {
-    pull: { kind: "dataAction", name: `${ACR}/repositories/content/read` },
-    push: { kind: "dataAction", name: `${ACR}/repositories/content/write` },
-    delete: { kind: "dataAction", name: `${ACR}/repositories/content/delete` }
-  }
-};
-function permits(permissions, required2) {
-  return permissions.some((set) => {
-    const [allowed, denied] = required2.kind === "action" ? [set.actions, set.notActions] : [set.dataActions, set.notDataActions];
-    return (allowed ?? []).some((p) => actionMatches(p, required2.name)) && !(denied ?? []).some((p) => actionMatches(p, required2.name));
-  });
-}
-function actionMatches(pattern, action) {
-  return wildcardMatches(pattern, action, { ignoreCase: true });
-}
-function wildcardMatches(pattern, value, options) {
-  const source = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
-  return new RegExp(`^${source}$`, options.ignoreCase ? "is" : "s").test(value);
-}
-function modeOf(roleAssignmentMode) {
-  return roleAssignmentMode === "AbacRepositoryPermissions" ? "abac" : "legacy";
+);
+function reason(error) {
+  if (error instanceof AzureHttpError) return error.message;
+  throw error;
 }
 
 // src/core/rbac/roles.ts
-var ACR2 = "Microsoft.ContainerRegistry/registries";
-var REPOSITORY_READ = [`${ACR2}/repositories/metadata/read`, `${ACR2}/repositories/content/read`];
+var ACR = "Microsoft.ContainerRegistry/registries";
+var REPOSITORY_READ = [`${ACR}/repositories/metadata/read`, `${ACR}/repositories/content/read`];
 var REPOSITORY_WRITE = [
   ...REPOSITORY_READ,
-  `${ACR2}/repositories/metadata/write`,
-  `${ACR2}/repositories/content/write`
+  `${ACR}/repositories/metadata/write`,
+  `${ACR}/repositories/content/write`
 ];
 var REPOSITORY_DELETE = [
   ...REPOSITORY_WRITE,
-  `${ACR2}/repositories/metadata/delete`,
-  `${ACR2}/repositories/content/delete`
+  `${ACR}/repositories/metadata/delete`,
+  `${ACR}/repositories/content/delete`
 ];
 function builtIn(id, name3, permissions) {
   return { id, name: name3, builtIn: true, permissions: [permissions] };
 }
 var BUILT_IN_ROLES = [
-  builtIn("7f951dda-4ed3-4680-a7ca-43fe172d538d", "AcrPull", { actions: [`${ACR2}/pull/read`] }),
+  builtIn("7f951dda-4ed3-4680-a7ca-43fe172d538d", "AcrPull", { actions: [`${ACR}/pull/read`] }),
   builtIn("8311e382-0749-4cb8-b61a-304f252e45ec", "AcrPush", {
-    actions: [`${ACR2}/pull/read`, `${ACR2}/push/write`]
+    actions: [`${ACR}/pull/read`, `${ACR}/push/write`]
   }),
-  builtIn("c2f4ef07-c644-48eb-af81-4b1b4947fb11", "AcrDelete", { actions: [`${ACR2}/artifacts/delete`] }),
+  builtIn("c2f4ef07-c644-48eb-af81-4b1b4947fb11", "AcrDelete", { actions: [`${ACR}/artifacts/delete`] }),
   builtIn("b93aa761-3e63-49ed-ac28-beffa264f7ac", "Container Registry Repository Reader", {
     dataActions: REPOSITORY_READ
   }),
@@ -35869,7 +35546,7 @@ var BUILT_IN_ROLES = [
     dataActions: REPOSITORY_DELETE
   }),
   builtIn("bfdb9389-c9a5-478a-bb2f-ba9ca092c3c7", "Container Registry Repository Catalog Lister", {
-    dataActions: [`${ACR2}/catalog/read`]
+    dataActions: [`${ACR}/catalog/read`]
   }),
   builtIn("acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader", { actions: ["*/read"] }),
   builtIn("b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor", {
@@ -35898,791 +35575,6 @@ function builtInRoleNamed(name3) {
   return role;
 }
 
-// src/core/rbac/grant-commands.ts
-function rolesFor(mode, operations) {
-  const needs = (op) => operations.includes(op);
-  if (mode === "abac") {
-    const level = needs("delete") ? "Contributor" : needs("push") ? "Writer" : "Reader";
-    return [`Container Registry Repository ${level}`];
-  }
-  return [
-    ...needs("push") ? ["AcrPush"] : needs("pull") ? ["AcrPull"] : [],
-    ...needs("delete") ? ["AcrDelete"] : []
-  ];
-}
-function grantCommands(target) {
-  return rolesFor(target.mode, target.operations).map((role) => {
-    const base = `az role assignment create --assignee ${target.assignee} --role "${role}" --scope ${target.registryId}`;
-    if (target.mode !== "abac" || target.repositories.length === 0) return base;
-    return `${base} --condition "${repositoryCondition(role, target.repositories)}" --condition-version 2.0`;
-  });
-}
-function repositoryCondition(role, repositories) {
-  const dataActions = builtInRoleNamed(role).permissions.flatMap((set) => set.dataActions ?? []);
-  const notActions = dataActions.map((action) => `!(ActionMatches{'${action}'})`).join(" AND ");
-  const names = repositories.map(
-    (repository) => `@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase '${repository}'`
-  ).join(" OR ");
-  return `((${notActions}) OR (${names}))`;
-}
-
-// src/core/checks/data-plane-access.ts
-var AUTH_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access";
-var ARM_AUDIENCE_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-disable-authentication-as-arm";
-var CODES3 = defineCodes({
-  DATA_PLANE_ACCESS_OK: {
-    severity: "notice",
-    title: "The registry grants every requested action",
-    fix: "Nothing to fix."
-  },
-  EXCHANGE_REFUSED: {
-    severity: "error",
-    title: "The registry refused to exchange the Entra token",
-    fix: "Fix what the registry's answer names: the firewall (see network-rules), the ARM-audience policy, or the identity's tenant.",
-    docs: AUTH_DOCS
-  },
-  ARM_AUDIENCE_DISABLED: {
-    severity: "warning",
-    title: "The registry refuses ARM-audience tokens",
-    fix: "Make every tool of the job request ACR-audience tokens (https://containerregistry.azure.net/.default), or re-enable authentication-as-arm.",
-    docs: ARM_AUDIENCE_DOCS
-  },
-  TOKEN_REFUSED: {
-    severity: "error",
-    title: "The registry refused to issue an access token",
-    fix: "Fix what the registry's answer names; re-run to rule out a transient refusal.",
-    docs: AUTH_DOCS
-  },
-  ACTION_NOT_GRANTED: {
-    severity: "error",
-    title: "The identity lacks data-plane rights the job needs",
-    fix: "Assign the role that grants the missing actions at the registry (AcrPull/AcrPush/AcrDelete, or the Container Registry Repository roles on ABAC registries).",
-    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-rbac-built-in-roles-overview"
-  },
-  CATALOG_NOT_GRANTED: {
-    severity: "warning",
-    title: "The identity may not list the registry's repositories",
-    fix: "Name the repositories the job touches in `repositories` so rights are proven per repository, or grant catalog listing.",
-    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-rbac-abac-repository-permissions"
-  }
-});
-var ACTIONS = { pull: ["pull"], push: ["pull", "push"], delete: ["delete"] };
-var OPERATION_OF_ACTION = { pull: "pull", push: "push", delete: "delete" };
-var dataPlaneAccessCheck = {
-  id: "data-plane-access",
-  scope: "registry",
-  modes: ["preflight", "audit"],
-  codes: CODES3,
-  permissions: [
-    "None beyond the job's own rights: it asks the registry for the actions `operations` need (AcrPull/AcrPush/AcrDelete, or Container Registry Repository Reader/Writer/Contributor on ABAC registries)"
-  ],
-  async run(ctx) {
-    const refresh = await ctx.get(refreshTokenFact);
-    if (!refresh.ok) return { findings: [await exchangeRefused(ctx, refresh)] };
-    const audience = refresh.refusedArm ? [armAudienceDisabled(ctx, refresh.refusedArm)] : [];
-    const evidence2 = {
-      tokenAudience: refresh.audience === "arm" ? armScope(ctx.config.cloud) : ctx.config.cloud.acrScope,
-      ...refresh.expiresOn ? { refreshTokenExpiresOn: refresh.expiresOn.toISOString() } : {}
-    };
-    const access2 = ctx.config.repositories.length ? await repositoryAccess(ctx, evidence2) : await catalogAccess(ctx, evidence2);
-    return { findings: [...audience, ...access2] };
-  }
-};
-async function repositoryAccess(ctx, evidence2) {
-  const wanted = [...new Set(ctx.config.operations.flatMap((op) => ACTIONS[op]))];
-  const repositories = ctx.config.repositories;
-  const grant = await ctx.get(
-    accessTokenFact(repositories.map((repo) => `repository:${repo}:${wanted.join(",")}`))
-  );
-  if (!grant.ok) return [await tokenRefused(ctx, grant, evidence2)];
-  const perRepository = repositories.map((repository) => {
-    const granted = grantedActions(grant.access, "repository", repository);
-    return { repository, requested: wanted, granted, missing: wanted.filter((a) => !granted.includes(a)) };
-  });
-  const tokenEvidence = {
-    ...evidence2,
-    ...grant.expiresOn ? { accessTokenExpiresOn: grant.expiresOn.toISOString() } : {}
-  };
-  const lacking = perRepository.filter((r) => r.missing.length > 0);
-  if (lacking.length === 0) {
-    return [
-      CODES3.DATA_PLANE_ACCESS_OK.finding({
-        message: `The registry grants ${wanted.join(", ")} on ${repositories.join(", ")} to this identity.`,
-        evidence: { ...tokenEvidence, repositories: perRepository.map(({ missing: _, ...r }) => r) }
-      })
-    ];
-  }
-  const grantContext = await roleContext(ctx);
-  return lacking.map(
-    (r) => CODES3.ACTION_NOT_GRANTED.finding({
-      message: `The registry grants ${r.granted.length ? r.granted.join(", ") : "nothing"} on '${r.repository}' but the job needs ${r.missing.join(", ")} too: \`docker ${r.missing.includes("push") ? "push" : "pull"}\` will fail with "denied: requested access to the resource is denied" or 401.`,
-      remediation: grantRemediation(grantContext, r.missing, [r.repository]),
-      evidence: {
-        ...tokenEvidence,
-        ...r,
-        roleAssignmentMode: grantContext.modeKnown ? grantContext.mode : "unknown"
-      }
-    })
-  );
-}
-async function catalogAccess(ctx, evidence2) {
-  const grant = await ctx.get(accessTokenFact(["registry:catalog:*"]));
-  if (!grant.ok) return [await tokenRefused(ctx, grant, evidence2)];
-  const granted = grantedActions(grant.access, "registry", "catalog");
-  const tokenEvidence = {
-    ...evidence2,
-    requested: "registry:catalog:*",
-    granted,
-    ...grant.expiresOn ? { accessTokenExpiresOn: grant.expiresOn.toISOString() } : {}
-  };
-  if (granted.includes("*")) {
-    return [
-      CODES3.DATA_PLANE_ACCESS_OK.finding({
-        message: `The registry accepts this identity and lets it list repositories; pull/push rights are per repository, so name them in \`repositories\` to prove ${ctx.config.operations.join(", ")}.`,
-        evidence: tokenEvidence
-      })
-    ];
-  }
-  const grantContext = await roleContext(ctx);
-  return [
-    CODES3.CATALOG_NOT_GRANTED.finding({
-      message: `The registry accepts this identity but does not let it list repositories, and no \`repositories\` were given, so ${ctx.config.operations.join(", ")} rights could not be proven. ` + (grantContext.mode === "abac" ? "On ABAC registries listing needs Container Registry Repository Catalog Lister." : "Rights are per repository."),
-      remediation: [
-        `repositories: <the repositories the job pushes or pulls, e.g. app/web>`,
-        ...grantContext.mode === "abac" ? [
-          `az role assignment create --assignee ${grantContext.assignee} --role "Container Registry Repository Catalog Lister" --scope ${grantContext.registryId}`
-        ] : []
-      ],
-      evidence: tokenEvidence
-    })
-  ];
-}
-async function roleContext(ctx) {
-  const lookup = await ctx.get(registryLookupFact).catch(() => void 0);
-  const resource = lookup?.found ? lookup.resource : void 0;
-  return {
-    mode: modeOf(resource?.properties.roleAssignmentMode),
-    modeKnown: resource !== void 0,
-    assignee: await assigneeOf(ctx),
-    registryId: resource?.id ?? `$(az acr show --name ${ctx.registry.name} --query id --output tsv)`
-  };
-}
-function grantRemediation(role, missing, repositories) {
-  const operations = [
-    ...new Set(missing.map((a) => OPERATION_OF_ACTION[a]).filter((op) => !!op))
-  ];
-  const commands = (mode) => grantCommands({ mode, operations, assignee: role.assignee, registryId: role.registryId, repositories });
-  if (role.modeKnown) return commands(role.mode);
-  return [
-    ...commands("legacy"),
-    `If the registry uses ABAC repository permissions (roleAssignmentMode AbacRepositoryPermissions), instead: ${commands("abac").join(" ; ")}`
-  ];
-}
-function armAudienceDisabled(ctx, refused) {
-  const name3 = ctx.registry.name;
-  return CODES3.ARM_AUDIENCE_DISABLED.finding({
-    message: `The registry refused the ARM-audience Entra token (${refused.status}${refused.code ? ` ${refused.code}` : ""}) and accepted an ACR-audience one: its azureADAuthenticationAsArmPolicy is disabled. Tools that sign in with a management.azure.com token (older az CLI, some SDKs and login actions) get 401; they must request ${ctx.config.cloud.acrScope}.`,
-    remediation: [
-      `az acr config authentication-as-arm show --registry ${name3}`,
-      `Request tokens for ${ctx.config.cloud.acrScope} in every tool of the job (e.g. az account get-access-token --scope ${ctx.config.cloud.acrScope}), or, if policy allows: az acr config authentication-as-arm update --registry ${name3} --status enabled`
-    ],
-    evidence: { armAttempt: refused, acceptedAudience: ctx.config.cloud.acrScope }
-  });
-}
-async function exchangeRefused(ctx, refresh) {
-  const name3 = ctx.registry.name;
-  const last = refresh.attempts[refresh.attempts.length - 1];
-  const blockedIp = refresh.attempts.map((a) => /client with IP '([^']+)'/i.exec(a.message)?.[1]).find((ip) => ip !== void 0);
-  const evidence2 = { attempts: refresh.attempts };
-  if (last.status === 403) {
-    return CODES3.EXCHANGE_REFUSED.finding({
-      message: `The registry's firewall refused the token exchange${blockedIp ? ` from ${blockedIp}` : ""} (403 ${last.code ?? ""}): ${last.message} No operation can work from this runner until the network rules allow it (see network-rules).`,
-      remediation: blockedIp ? [
-        `az acr network-rule add --name ${name3} --ip-address ${blockedIp}/32`,
-        `az acr show --name ${name3} --query "{public:publicNetworkAccess, rules:networkRuleSet}"`
-      ] : [`az acr show --name ${name3} --query "{public:publicNetworkAccess, rules:networkRuleSet}"`],
-      evidence: { ...evidence2, ...blockedIp ? { blockedIp } : {} }
-    });
-  }
-  if (last.status === 401) {
-    const armPolicy = await armPolicyStatus(ctx);
-    const triedAcr = refresh.attempts.some((a) => a.audience === "acr");
-    const cause = !triedAcr && armPolicy === "disabled" ? "the registry refuses ARM-audience tokens (azureADAuthenticationAsArmPolicy disabled) and no ACR-audience token could be obtained" : "it does not accept this identity's Entra token: the identity usually belongs to another tenant than the registry, or the token is for another cloud";
-    return CODES3.EXCHANGE_REFUSED.finding({
-      message: `The registry answered 401 to the token exchange${triedAcr ? " with both ARM- and ACR-audience tokens" : ""}: ${cause}. (${last.code ?? ""} ${last.message})`.replace(
-        /\(\s+/,
-        "("
-      ),
-      remediation: [
-        `az acr show --name ${name3} --query "{id:id, armAuth:policies.azureAdAuthenticationAsArmPolicy.status}"`,
-        "az account show --query tenantId --output tsv   # must be the tenant of the registry's subscription",
-        `az acr login --name ${name3} --expose-token   # reproduces the exchange with your own identity`
-      ],
-      evidence: { ...evidence2, ...armPolicy ? { azureADAuthenticationAsArmPolicy: armPolicy } : {} }
-    });
-  }
-  return CODES3.EXCHANGE_REFUSED.finding({
-    message: `The registry answered ${last.status}${last.code ? ` ${last.code}` : ""} to the token exchange: ${last.message}`,
-    remediation: [`az acr check-health --name ${name3} --yes`],
-    evidence: evidence2
-  });
-}
-async function armPolicyStatus(ctx) {
-  const lookup = await ctx.get(registryLookupFact).catch(() => void 0);
-  return lookup?.found ? lookup.resource.properties.policies?.azureADAuthenticationAsArmPolicy?.status : void 0;
-}
-async function tokenRefused(ctx, grant, evidence2) {
-  const loginServer = await ctx.get(loginServerFact);
-  return CODES3.TOKEN_REFUSED.finding({
-    message: `The registry gave a refresh token but answered ${grant.status}${grant.code ? ` ${grant.code}` : ""} when asked for ${grant.scopes.join(" ")}: ${grant.message}`,
-    remediation: [
-      `az acr check-health --name ${ctx.registry.name} --yes`,
-      `az acr login --name ${ctx.registry.name} && docker pull ${loginServer}/<repository>:<tag>`
-    ],
-    evidence: { ...evidence2, status: grant.status, code: grant.code, scopes: grant.scopes }
-  });
-}
-
-// src/core/checks/docker-config.ts
-var import_promises7 = require("node:fs/promises");
-var import_node_fs7 = require("node:fs");
-var import_node_os4 = __toESM(require("node:os"), 1);
-var import_node_path6 = __toESM(require("node:path"), 1);
-var DOCS2 = "https://docs.docker.com/reference/cli/docker/login/#credential-stores";
-var ACR_TOKEN_USER = "00000000-0000-0000-0000-000000000000";
-var CODES4 = defineCodes({
-  DOCKER_CONFIG_OK: {
-    severity: "notice",
-    title: "Docker's configuration leaves the registry login to the job",
-    fix: "Nothing to fix."
-  },
-  CREDENTIAL_HELPER_OVERRIDES_LOGIN: {
-    severity: "warning",
-    title: "A credential helper answers for this registry instead of the job's login",
-    fix: "Remove the registry's `credHelpers` entry, or make sure that helper returns this identity's credentials.",
-    docs: DOCS2
-  },
-  CREDENTIAL_HELPER_MISSING: {
-    severity: "error",
-    title: "Docker is configured with a credential helper that is not installed",
-    fix: "Install the helper or remove it from the Docker configuration; `docker login` fails until then.",
-    docs: DOCS2
-  },
-  STALE_REGISTRY_LOGIN: {
-    severity: "warning",
-    title: "Docker holds an expired login for this registry",
-    fix: "Run the job's login step (`az acr login`, `docker/login-action`) before the first push or pull.",
-    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-authentication"
-  }
-});
-var dockerConfigCheck = {
-  id: "docker-config",
-  scope: "registry",
-  modes: ["preflight"],
-  codes: CODES4,
-  permissions: ["None: reads the runner's Docker configuration file"],
-  async run(ctx) {
-    const dir = process.env.DOCKER_CONFIG ?? import_node_path6.default.join(import_node_os4.default.homedir(), ".docker");
-    const file = import_node_path6.default.join(dir, "config.json");
-    const config = await readDockerConfig(file);
-    const loginServer = await ctx.get(loginServerFact);
-    const evidence2 = { file, loginServer, credsStore: config.credsStore ?? "none" };
-    const helper = config.credHelpers?.[loginServer];
-    const findings = [];
-    if (helper) {
-      findings.push(
-        await helperFinding(
-          helper,
-          `credHelpers["${loginServer}"]`,
-          { ...evidence2, credHelper: helper },
-          true
-        )
-      );
-    } else if (config.credsStore) {
-      const missing = await helperFinding(config.credsStore, "credsStore", evidence2, false);
-      if (missing.severity === "error") findings.push(missing);
-    }
-    const stale = staleLogin(ctx, config, loginServer, evidence2);
-    if (stale) findings.push(stale);
-    if (findings.length === 0) {
-      findings.push(
-        CODES4.DOCKER_CONFIG_OK.finding({
-          message: `Nothing in ${file} overrides or pre-empts the job's login to ${loginServer}.`,
-          evidence: evidence2
-        })
-      );
-    }
-    return { findings };
-  }
-};
-async function readDockerConfig(file) {
-  let text;
-  try {
-    text = await (0, import_promises7.readFile)(file, "utf8");
-  } catch {
-    return {};
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new SkipCheck("prerequisite", `${file} is not valid JSON, so Docker itself will fail to read it.`, [
-      `Fix or remove ${file}`
-    ]);
-  }
-}
-async function helperFinding(helper, where, evidence2, overridesLogin) {
-  const binary = `docker-credential-${helper}`;
-  if (!await onPath(binary)) {
-    return CODES4.CREDENTIAL_HELPER_MISSING.finding({
-      message: `Docker's ${where} names the helper '${helper}', but ${binary} is not on PATH: \`docker login\` and pulls fail with "executable file not found".`,
-      remediation: [`Install ${binary}, or remove ${where} from the Docker configuration`],
-      evidence: { ...evidence2, helper, onPath: false }
-    });
-  }
-  return CODES4.CREDENTIAL_HELPER_OVERRIDES_LOGIN.finding({
-    message: `Docker's ${where} sends this registry's credentials through '${helper}', so the job's own login is ${overridesLogin ? "ignored unless that helper returns it" : "stored there"}.`,
-    remediation: [`Remove ${where} from the Docker configuration if the job logs in itself`],
-    evidence: { ...evidence2, helper, onPath: true }
-  });
-}
-function staleLogin(ctx, config, loginServer, evidence2) {
-  const entry = config.auths?.[loginServer] ?? config.auths?.[`https://${loginServer}`];
-  if (!entry?.auth) return void 0;
-  const [user, password] = Buffer.from(entry.auth, "base64").toString("utf8").split(/:(.*)/s);
-  if (user !== ACR_TOKEN_USER || !password) return void 0;
-  ctx.deps.mask(password);
-  const expiresOn = jwtExpiry(password);
-  if (!expiresOn || expiresOn > ctx.now()) return void 0;
-  return CODES4.STALE_REGISTRY_LOGIN.finding({
-    message: `Docker holds an ACR token for ${loginServer} that expired at ${expiresOn.toISOString()}; any step that pulls or pushes before a new login gets 401 unauthorized.`,
-    remediation: [`az acr login --name ${ctx.registry.name}`],
-    evidence: { ...evidence2, storedLoginExpiredAt: expiresOn.toISOString() }
-  });
-}
-async function onPath(binary) {
-  const dirs = (process.env.PATH ?? "").split(import_node_path6.default.delimiter).filter(Boolean);
-  const names = process.platform === "win32" ? [`${binary}.exe`, `${binary}.cmd`] : [binary];
-  for (const dir of dirs) {
-    for (const name3 of names) {
-      if (await (0, import_promises7.access)(import_node_path6.default.join(dir, name3), import_node_fs7.constants.X_OK).then(
-        () => true,
-        () => false
-      ))
-        return true;
-    }
-  }
-  return false;
-}
-
-// src/core/checks/images.ts
-var DOCS3 = "https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access";
-var CODES5 = defineCodes({
-  IMAGE_OK: {
-    severity: "notice",
-    title: "Every image exists and offers the platform",
-    fix: "Nothing to fix."
-  },
-  IMAGE_NOT_FOUND: {
-    severity: "error",
-    title: "An image the job deploys does not exist",
-    fix: "Push the tag first, or deploy a tag that exists (the nearest existing tags are listed).",
-    docs: DOCS3
-  },
-  REPOSITORY_NOT_FOUND: {
-    severity: "error",
-    title: "A repository the job deploys from does not exist",
-    fix: "Check the repository name (case, path) against `az acr repository list`.",
-    docs: DOCS3
-  },
-  PLATFORM_MISSING: {
-    severity: "error",
-    title: "An image does not offer the nodes' platform",
-    fix: "Build and push the missing platform (`docker buildx build --platform \u2026`) or deploy to nodes of a platform the image offers.",
-    docs: "https://learn.microsoft.com/azure/container-registry/push-multi-architecture-images"
-  },
-  PLATFORM_UNVERIFIED: {
-    severity: "warning",
-    title: "An image's platform could not be read",
-    fix: "Push the image as a multi-platform index, or give the identity pull rights so its configuration can be read."
-  }
-});
-var MANIFEST_ACCEPT = [
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json"
-].join(", ");
-var imagesCheck = {
-  id: "images",
-  scope: "registry",
-  modes: ["preflight"],
-  codes: CODES5,
-  permissions: [
-    "Data plane `pull` on each image's repository (AcrPull, or Container Registry Repository Reader on ABAC registries)"
-  ],
-  async run(ctx) {
-    if (ctx.config.images.length === 0) {
-      throw new SkipCheck("not-applicable", "No `images` were given, so there is nothing to look up.");
-    }
-    const findings = await Promise.all(ctx.config.images.map((image) => inspectImage(ctx, image)));
-    return { findings: findings.flat() };
-  }
-};
-async function inspectImage(ctx, image) {
-  const loginServer = await ctx.get(loginServerFact);
-  const token = await pullToken(ctx, image.repository);
-  const reference = image.digest ?? image.tag ?? "latest";
-  const url = `https://${loginServer}/v2/${image.repository}/manifests/${reference}`;
-  const res = await ctx.apis.plain.send("GET", url, {
-    headers: { Authorization: `Bearer ${token}`, Accept: MANIFEST_ACCEPT }
-  });
-  const evidence2 = { image: image.input, loginServer, reference };
-  if (res.status === 404) return [await notFound(ctx, image, token, errorOf(res.text).code, evidence2)];
-  if (res.status !== 200) {
-    const { code, message } = errorOf(res.text);
-    throw new SkipCheck(
-      "prerequisite",
-      `The registry answered ${res.status} ${code ?? ""} for ${image.input}: ${message ?? ""}`
-    );
-  }
-  const manifest = JSON.parse(res.text);
-  const digest = res.headers["docker-content-digest"];
-  const platforms = manifest.manifests ? manifest.manifests.flatMap((m) => m.platform?.os ? [platformName(m.platform)] : []) : await singleManifestPlatform(ctx, loginServer, image.repository, token, manifest);
-  const okEvidence = { ...evidence2, ...digest ? { digest } : {}, platforms: platforms ?? "unknown" };
-  const wanted = ctx.config.platform;
-  if (!wanted) return [CODES5.IMAGE_OK.finding({ message: `${image.input} exists.`, evidence: okEvidence })];
-  if (!platforms) {
-    return [
-      CODES5.PLATFORM_UNVERIFIED.finding({
-        message: `${image.input} exists, but its platform could not be read, so ${platformName(wanted)} is not verified.`,
-        evidence: okEvidence
-      })
-    ];
-  }
-  if (platforms.some((p) => platformMatches(p, wanted))) {
-    return [
-      CODES5.IMAGE_OK.finding({
-        message: `${image.input} exists and offers ${platformName(wanted)}.`,
-        evidence: okEvidence
-      })
-    ];
-  }
-  return [
-    CODES5.PLATFORM_MISSING.finding({
-      message: `${image.input} offers ${platforms.join(", ") || "no platform"} but not ${platformName(wanted)}: nodes of that platform fail with ImagePullBackOff ("no matching manifest").`,
-      remediation: [
-        `docker buildx build --platform ${[.../* @__PURE__ */ new Set([...platforms, platformName(wanted)])].join(",")} -t ${loginServer}/${image.repository}:${reference} --push .`
-      ],
-      evidence: { ...okEvidence, wanted: platformName(wanted) }
-    })
-  ];
-}
-async function pullToken(ctx, repository) {
-  const grant = await ctx.get(accessTokenFact([`repository:${repository}:pull`]));
-  if (!grant.ok || !grantedActions(grant.access, "repository", repository).includes("pull")) {
-    throw new SkipCheck(
-      "prerequisite",
-      `The identity may not pull '${repository}', so its images cannot be looked up (see \`data-plane-access\`).`
-    );
-  }
-  return grant.accessToken;
-}
-async function notFound(ctx, image, token, code, evidence2) {
-  const loginServer = evidence2.loginServer;
-  if (code === "NAME_UNKNOWN") {
-    return CODES5.REPOSITORY_NOT_FOUND.finding({
-      message: `The repository '${image.repository}' does not exist in ${loginServer}.`,
-      remediation: [`az acr repository list --name ${ctx.registry.name} --output table`],
-      evidence: evidence2
-    });
-  }
-  const tags = await listTags(ctx, loginServer, image.repository, token);
-  const nearest = image.tag ? nearestTags(image.tag, tags, 5) : tags.slice(0, 5);
-  return CODES5.IMAGE_NOT_FOUND.finding({
-    message: `${image.input} does not exist in ${loginServer} (manifest unknown)` + (nearest.length > 0 ? `; nearest existing tags: ${nearest.join(", ")}.` : "; the repository has no tags."),
-    remediation: [
-      `az acr repository show-tags --name ${ctx.registry.name} --repository ${image.repository} --orderby time_desc --top 10`
-    ],
-    evidence: { ...evidence2, nearestTags: nearest }
-  });
-}
-async function listTags(ctx, loginServer, repository, token) {
-  const res = await ctx.apis.plain.send("GET", `https://${loginServer}/v2/${repository}/tags/list`, {
-    headers: { Authorization: `Bearer ${token}` }
-  });
-  if (res.status !== 200) return [];
-  return JSON.parse(res.text).tags ?? [];
-}
-async function singleManifestPlatform(ctx, loginServer, repository, token, manifest) {
-  if (!manifest.config?.digest) return void 0;
-  const res = await ctx.apis.plain.send("GET", `https://${loginServer}/v2/${repository}/blobs/${manifest.config.digest}`, {
-    headers: { Authorization: `Bearer ${token}` }
-  }).catch(() => void 0);
-  if (res?.status !== 200) return void 0;
-  const config = JSON.parse(res.text);
-  return config.os && config.architecture ? [platformName(config)] : void 0;
-}
-function platformName(p) {
-  return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
-}
-function platformMatches(offered, wanted) {
-  const [os5, architecture, variant] = offered.split("/");
-  return os5 === wanted.os && architecture === wanted.architecture && (!wanted.variant || variant === wanted.variant);
-}
-function nearestTags(wanted, tags, count) {
-  return tags.map((tag) => ({ tag, distance: editDistance(wanted, tag) })).sort((a, b) => a.distance - b.distance || a.tag.localeCompare(b.tag)).slice(0, count).map((t) => t.tag);
-}
-
-// src/core/net/cidr.ts
-var import_ipaddr4 = __toESM(require_ipaddr(), 1);
-function parseCidr(value) {
-  try {
-    if (value.includes("/")) return import_ipaddr4.default.parseCIDR(value.trim());
-    const address = import_ipaddr4.default.process(value.trim());
-    return [address, address.kind() === "ipv4" ? 32 : 128];
-  } catch {
-    return void 0;
-  }
-}
-function isIpv4Cidr(value) {
-  return parseCidr(value)?.[0].kind() === "ipv4";
-}
-function cidrContainsIp(cidr, ip) {
-  const range = parseCidr(cidr);
-  const address = import_ipaddr4.default.isValid(ip) ? import_ipaddr4.default.process(ip) : void 0;
-  return Boolean(range && address && address.kind() === range[0].kind() && address.match(range));
-}
-function cidrWithin(inner, outer) {
-  const a = parseCidr(inner);
-  const b = parseCidr(outer);
-  return Boolean(a && b && a[0].kind() === b[0].kind() && a[1] >= b[1] && a[0].match(b));
-}
-function sameCidr(x, y) {
-  return cidrWithin(x, y) && cidrWithin(y, x);
-}
-function addressRange(ip) {
-  return import_ipaddr4.default.isValid(ip) ? import_ipaddr4.default.process(ip).range() : "invalid";
-}
-function isPublicAddress(ip) {
-  return addressRange(ip) === "unicast";
-}
-
-// src/core/checks/network-rules.ts
-var DOCS4 = "https://learn.microsoft.com/azure/container-registry/container-registry-access-selected-networks";
-var PRIVATE_LINK_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-private-link";
-var IP_RULE_LIMIT = 200;
-var RULE_LIMIT_WARNING = 180;
-var CODES6 = defineCodes({
-  NETWORK_OPEN: {
-    severity: "notice",
-    title: "The registry accepts connections from any IP",
-    fix: "Nothing to fix for this job.",
-    docs: DOCS4
-  },
-  RUNNER_IP_ALLOWED: {
-    severity: "notice",
-    title: "An IP rule allows the runner",
-    fix: "Nothing to fix.",
-    docs: DOCS4
-  },
-  PRIVATE_ROUTE: {
-    severity: "notice",
-    title: "The runner reaches the registry privately; IP rules do not apply",
-    fix: "Nothing to fix.",
-    docs: PRIVATE_LINK_DOCS
-  },
-  RUNNER_IP_BLOCKED: {
-    severity: "error",
-    title: "Runner IP is not allowed by the registry firewall",
-    fix: "Add an IP rule for the runner (`az acr network-rule add`) \u2014 for hosted runners prefer a self-hosted runner in the VNet or a private endpoint (see service-tags).",
-    docs: DOCS4
-  },
-  PUBLIC_ACCESS_DISABLED: {
-    severity: "error",
-    title: "Public network access is disabled and the runner is outside the registry's private network",
-    fix: "Run the job on a runner inside a VNet with a private endpoint to the registry (and the privatelink DNS zone linked), or enable public access with IP rules.",
-    docs: PRIVATE_LINK_DOCS
-  },
-  RULE_LIMIT_NEAR: {
-    severity: "warning",
-    title: "The registry's IP rules are at or near the 200-rule limit",
-    fix: "Consolidate rules into wider CIDRs or move runners behind a private endpoint; the limit cannot be raised.",
-    docs: DOCS4
-  },
-  RULES_NOT_YET_APPLIED: {
-    severity: "warning",
-    title: "ARM's network rules and the registry's answer disagree",
-    fix: "Rules take a few minutes to apply: wait and re-run; if it persists, check that the runner's egress IP is the one evaluated.",
-    docs: DOCS4
-  }
-});
-var networkRulesCheck = {
-  id: "network-rules",
-  scope: "registry",
-  modes: ["preflight"],
-  codes: CODES6,
-  permissions: ["`Microsoft.ContainerRegistry/registries/read` on the registry (Reader)"],
-  async run(ctx) {
-    const registry = await requireRegistry(ctx);
-    const loginServer = await ctx.get(loginServerFact);
-    const [dns2, challenge] = await Promise.all([ctx.get(dnsFact(loginServer)), ctx.get(challengeFact)]);
-    const view = ruleView(registry);
-    const base = {
-      publicNetworkAccess: view.publicNetworkAccess,
-      defaultAction: view.defaultAction,
-      ipRules: view.ipRules.length,
-      dataPlane: dataPlaneAnswer(challenge)
-    };
-    const privateAddresses = dns2.resolved ? dns2.addresses.filter((a) => !isPublicAddress(a)) : [];
-    if (privateAddresses.length > 0) {
-      return {
-        findings: [
-          CODES6.PRIVATE_ROUTE.finding({
-            message: `${loginServer} resolves to ${privateAddresses.join(", ")} on this runner: traffic goes through a private endpoint, where public access settings and IP rules do not apply.`,
-            evidence: { ...base, loginServerAddresses: privateAddresses }
-          })
-        ]
-      };
-    }
-    if (view.publicNetworkAccess === "Disabled") {
-      return { findings: [publicAccessDisabled(registry, base)] };
-    }
-    if (view.defaultAction === "Allow") {
-      const disagreement = challenge.answered && challenge.blockedIp;
-      return {
-        findings: [
-          disagreement ? CODES6.RULES_NOT_YET_APPLIED.finding({
-            message: `ARM shows ${registry.name} open to every IP, but the registry refused ${challenge.blockedIp} a moment ago: a recent change to the network rules has not reached the registry yet.`,
-            remediation: [`sleep 300 && az acr show --name ${registry.name} --query networkRuleSet`],
-            evidence: { ...base, runnerIp: challenge.blockedIp, source: "firewall" }
-          }) : CODES6.NETWORK_OPEN.finding({
-            message: `${registry.name} has public network access enabled and defaultAction Allow: any IP may connect, so the runner's address does not matter.`,
-            evidence: base
-          })
-        ]
-      };
-    }
-    const runner = await ctx.get(registryRunnerIpFact);
-    if (!runner.ip) {
-      throw new SkipCheck(
-        "prerequisite",
-        `${registry.name} only admits listed IPs, but the runner's egress IP is unknown (${runner.detail ?? "no source"}); pass it as runner-ip, or let ip-echo-url reach an echo service.`,
-        ["--runner-ip $(curl -s https://api.ipify.org)"],
-        { ...base }
-      );
-    }
-    return { findings: deniedByDefault(ctx, registry, view, runner, challenge, base) };
-  }
-};
-function sourceText(runner) {
-  return {
-    input: "given as runner-ip",
-    firewall: "as the registry firewall reported it",
-    "ip-echo": "from the IP echo service",
-    unknown: "unknown"
-  }[runner.source];
-}
-function ruleView(registry) {
-  const props = registry.properties;
-  return {
-    publicNetworkAccess: props.publicNetworkAccess ?? "Enabled",
-    defaultAction: props.networkRuleSet?.defaultAction ?? "Allow",
-    ipRules: (props.networkRuleSet?.ipRules ?? []).map((r) => r.value)
-  };
-}
-function dataPlaneAnswer(challenge) {
-  if (!challenge.answered) return `no answer (${challenge.code ?? challenge.error})`;
-  return challenge.blockedIp ? `${challenge.status} refused ${challenge.blockedIp}` : String(challenge.status);
-}
-function publicAccessDisabled(registry, evidence2) {
-  return CODES6.PUBLIC_ACCESS_DISABLED.finding({
-    message: `${registry.name} has public network access disabled and the runner resolves its public address, so every request is refused whatever the IP rules say; only clients that reach a private endpoint get in.`,
-    remediation: [
-      `run the job on a self-hosted runner/agent in a VNet with a private endpoint to ${registry.name}, and link the privatelink DNS zone to that VNet`,
-      `or: az acr update --name ${registry.name} --public-network-enabled true --default-action Deny, then allow the runner with az acr network-rule add`
-    ],
-    evidence: evidence2
-  });
-}
-function deniedByDefault(ctx, registry, view, stated, challenge, base) {
-  const refusedIp = challenge.answered ? challenge.blockedIp : void 0;
-  const overridden = refusedIp !== void 0 && refusedIp !== stated.ip;
-  const runner = overridden ? { ip: refusedIp, source: "firewall" } : stated;
-  const ip = runner.ip;
-  const matchedRule = view.ipRules.find((rule2) => cidrContainsIp(rule2, ip));
-  const evidence2 = {
-    ...base,
-    runnerIp: ip,
-    source: runner.source,
-    matchedRule: matchedRule ?? null,
-    ...overridden ? { statedRunnerIp: stated.ip } : {}
-  };
-  const dataPlaneAccepted = challenge.answered && challenge.status === 401;
-  const dataPlaneRefused = challenge.answered && challenge.blockedIp === ip;
-  const findings = [];
-  if (matchedRule) {
-    findings.push(
-      dataPlaneRefused ? CODES6.RULES_NOT_YET_APPLIED.finding({
-        message: `ARM lists rule ${matchedRule} allowing ${ip}, but the registry still refuses ${ip}: the rule was added minutes ago and is not applied yet.`,
-        remediation: [
-          `sleep 300 && curl -s -o /dev/null -w "%{http_code}\\n" https://${registry.properties.loginServer}/v2/`
-        ],
-        evidence: evidence2
-      }) : CODES6.RUNNER_IP_ALLOWED.finding({
-        message: `The runner's IP ${ip} (${sourceText(runner)}) is allowed by rule ${matchedRule} of ${registry.name}.`,
-        evidence: evidence2
-      })
-    );
-  } else if (dataPlaneAccepted && runner.source !== "firewall") {
-    findings.push(
-      CODES6.RULES_NOT_YET_APPLIED.finding({
-        message: `No IP rule of ${registry.name} allows ${ip}, yet the registry accepted the runner: a recent rule change has not reached the registry, or the runner leaves through another address than ${ip} (${sourceText(runner)}).`,
-        remediation: [`sleep 300 && az acr network-rule list --name ${registry.name}`],
-        evidence: evidence2
-      })
-    );
-  } else {
-    findings.push(blocked(ctx, registry, ip, runner, evidence2));
-  }
-  const limitFinding = ruleLimit(registry, view, matchedRule ? 0 : 1, evidence2);
-  return limitFinding ? [...findings, limitFinding] : findings;
-}
-function blocked(ctx, registry, ip, runner, evidence2) {
-  const hosted = ctx.config.runnerKind === "github-hosted" || ctx.config.runnerKind === "ado-hosted";
-  const caveat = hosted ? ` This is a ${ctx.config.runnerKind} runner: its IP changes from job to job, so a /32 rule only helps this run (see the service-tags check).` : ctx.config.runnerKind === "self-hosted" ? "" : " If this is a hosted runner its IP changes from job to job (see the service-tags check).";
-  const premium = registry.sku.name === "Premium";
-  return CODES6.RUNNER_IP_BLOCKED.finding({
-    message: `The runner's IP ${ip} (${sourceText(runner)}${evidence2.statedRunnerIp ? `; runner-ip says ${evidence2.statedRunnerIp}, but the registry saw ${ip}` : ""}) is in none of the ${evidence2.ipRules} IP rules of ${registry.name}, whose defaultAction is Deny, so pulls and pushes get 403 DENIED.${caveat}`,
-    remediation: premium ? [`az acr network-rule add --name ${registry.name} --ip-address ${ip}/32`] : [
-      `IP rules need the Premium SKU: az acr update --name ${registry.name} --sku Premium`,
-      `az acr network-rule add --name ${registry.name} --ip-address ${ip}/32`
-    ],
-    evidence: { ...evidence2, sku: registry.sku.name }
-  });
-}
-function ruleLimit(registry, view, adding, evidence2) {
-  const count = view.ipRules.length;
-  if (count + adding > IP_RULE_LIMIT) {
-    return CODES6.RULE_LIMIT_NEAR.finding({
-      severity: "error",
-      message: `${registry.name} already has ${count} of ${IP_RULE_LIMIT} IP rules, so the rule this runner needs cannot be added.`,
-      remediation: [
-        `az acr network-rule list --name ${registry.name} --query "ipRules[].ipAddressOrRange"   # merge neighbours into wider CIDRs, remove stale ones`,
-        `or reach ${registry.name} through a private endpoint from a runner in the VNet`
-      ],
-      evidence: { ...evidence2, limit: IP_RULE_LIMIT }
-    });
-  }
-  if (count >= RULE_LIMIT_WARNING) {
-    return CODES6.RULE_LIMIT_NEAR.finding({
-      message: `${registry.name} has ${count} of ${IP_RULE_LIMIT} IP rules; the limit cannot be raised, so the next runners will not fit.`,
-      remediation: [`az acr network-rule list --name ${registry.name} --query "ipRules[].ipAddressOrRange"`],
-      evidence: { ...evidence2, limit: IP_RULE_LIMIT }
-    });
-  }
-  return void 0;
-}
-
 // src/core/context/role-assignments.ts
 var AUTHORIZATION_API_VERSION = "2022-04-01";
 async function principalObjectId(ctx) {
@@ -36695,38 +35587,51 @@ var roleAssignmentsFact = registryFact(
   "role-assignments",
   async (ctx) => {
     const [registry, objectId] = await Promise.all([requireRegistry(ctx), principalObjectId(ctx)]);
-    let raw;
-    try {
-      raw = await ctx.apis.arm.getAllPages(
-        `${registry.id}/providers/Microsoft.Authorization/roleAssignments`,
-        { "api-version": AUTHORIZATION_API_VERSION, $filter: `assignedTo('${objectId}')` }
-      );
-    } catch (error) {
-      return unreadable(error);
-    }
-    const definitions = await resolveDefinitions(
-      ctx,
-      raw.map((a) => a.properties.roleDefinitionId)
-    );
-    const value = raw.map(({ properties: p }) => {
-      const definition = definitions.get(roleDefinitionGuid(p.roleDefinitionId));
-      return {
-        scope: p.scope,
-        roleDefinitionId: p.roleDefinitionId,
-        ...definition && "role" in definition ? { role: definition.role } : { definitionError: definition?.error },
-        principalId: p.principalId,
-        ...p.principalType ? { principalType: p.principalType } : {},
-        viaGroup: p.principalId.toLowerCase() !== objectId.toLowerCase(),
-        ...p.condition ? { condition: p.condition, conditionVersion: p.conditionVersion ?? void 0 } : {}
-      };
-    });
-    return { readable: true, value };
+    return listRoleAssignments(ctx, registry.id, `assignedTo('${objectId}')`, objectId);
   }
 );
+async function listRoleAssignments(ctx, scope, filter, objectId) {
+  let raw;
+  try {
+    raw = await ctx.apis.arm.getAllPages(
+      `${scope}/providers/Microsoft.Authorization/roleAssignments`,
+      {
+        "api-version": AUTHORIZATION_API_VERSION,
+        $filter: filter
+      }
+    );
+  } catch (error) {
+    return unreadable(error);
+  }
+  const definitions = await resolveDefinitions(
+    ctx,
+    raw.map((a) => a.properties.roleDefinitionId)
+  );
+  const value = raw.map(({ properties: p }) => {
+    const definition = definitions.get(roleDefinitionGuid(p.roleDefinitionId));
+    return {
+      scope: p.scope,
+      roleDefinitionId: p.roleDefinitionId,
+      ...definition && "role" in definition ? { role: definition.role } : { definitionError: definition?.error },
+      principalId: p.principalId,
+      ...p.principalType ? { principalType: p.principalType } : {},
+      viaGroup: objectId !== void 0 && p.principalId.toLowerCase() !== objectId.toLowerCase(),
+      ...p.condition ? { condition: p.condition, conditionVersion: p.conditionVersion ?? void 0 } : {}
+    };
+  });
+  return { readable: true, value };
+}
+function applicableTo(resourceId, assignments) {
+  const id = resourceId.toLowerCase();
+  return assignments.filter((a) => {
+    const scope = a.scope.toLowerCase().replace(/\/$/, "");
+    return scope === "" || id === scope || id.startsWith(`${scope}/`);
+  });
+}
 async function resolveDefinitions(ctx, roleDefinitionIds) {
-  const unique4 = new Map(roleDefinitionIds.map((id) => [roleDefinitionGuid(id), id]));
+  const unique6 = new Map(roleDefinitionIds.map((id) => [roleDefinitionGuid(id), id]));
   const entries = await Promise.all(
-    [...unique4].map(async ([guid, id]) => {
+    [...unique6].map(async ([guid, id]) => {
       const known = builtInRole(id);
       if (known) return [guid, { role: known }];
       try {
@@ -36755,1032 +35660,36 @@ function unreadable(error) {
   throw error;
 }
 
-// src/core/context/replications.ts
-var replicationsFact = registryFact(
-  "replications",
-  async (ctx) => {
-    const registry = await requireRegistry(ctx);
-    try {
-      const value = await ctx.apis.arm.getAllPages(`${registry.id}/replications`, {
-        "api-version": ACR_API_VERSION
-      });
-      return { readable: true, value };
-    } catch (error) {
-      return unreadable(error);
-    }
-  }
-);
-
-// src/core/context/endpoints.ts
-var endpointsFact = registryFact("endpoints", async (ctx) => {
-  const loginServer = await ctx.get(loginServerFact);
-  const loginEndpoint = { host: loginServer, kind: "login-server" };
-  const lookup = await ctx.get(registryLookupFact).catch(() => void 0);
-  if (!lookup?.found) {
-    return {
-      endpoints: [loginEndpoint],
-      incomplete: "the registry resource could not be read, so its data endpoints are unknown"
-    };
-  }
-  const { properties } = lookup.resource;
-  const data = (properties.dataEndpointHostNames ?? []).map((host) => ({
-    host: host.toLowerCase(),
-    kind: "data",
-    region: regionOf(host)
-  }));
-  if (properties.regionalEndpoints !== "Enabled") return { endpoints: [loginEndpoint, ...data] };
-  const replicas = await ctx.get(replicationsFact).catch((error) => ({ readable: false, detail: error.message }));
-  if (!replicas.readable) {
-    return {
-      endpoints: [loginEndpoint, ...data],
-      incomplete: `regional endpoints are enabled but the replicas could not be read (${replicas.detail})`
-    };
-  }
-  const [label, ...suffix] = loginServer.split(".");
-  const regions = [.../* @__PURE__ */ new Set([lookup.resource.location, ...replicas.value.map((r) => r.location)])];
-  const regional = regions.map((region) => ({
-    host: `${label}.${region.toLowerCase()}.geo.${suffix.join(".")}`,
-    kind: "regional",
-    region: region.toLowerCase()
-  }));
-  return { endpoints: [loginEndpoint, ...data, ...regional] };
-});
-function regionOf(host) {
-  return host.toLowerCase().split(".")[1];
-}
-
-// src/core/checks/reachability.ts
-var ENDPOINTS_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-endpoint-reference";
-var FIREWALL_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-access-selected-networks";
-var PRIVATE_LINK_DOCS2 = "https://learn.microsoft.com/azure/container-registry/container-registry-private-link";
-var TLS_PROBE_TIMEOUT_MS = 1e4;
-var UNTRUSTED_CHAIN_CODES = /* @__PURE__ */ new Set([
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "CERT_UNTRUSTED"
-]);
-var CODES7 = defineCodes({
-  ENDPOINT_REACHABLE: {
-    severity: "notice",
-    title: "Every registry endpoint answers from this runner",
-    fix: "Nothing to fix.",
-    docs: ENDPOINTS_DOCS
+// src/core/rbac/access.ts
+var ACR2 = "Microsoft.ContainerRegistry/registries";
+var REQUIRED_PERMISSION = {
+  legacy: {
+    pull: { kind: "action", name: `${ACR2}/pull/read` },
+    push: { kind: "action", name: `${ACR2}/push/write` },
+    delete: { kind: "action", name: `${ACR2}/artifacts/delete` }
   },
-  PRIVATE_ENDPOINT_IN_USE: {
-    severity: "notice",
-    title: "The runner reaches the registry through a private endpoint",
-    fix: "Nothing to fix; keep the privatelink DNS zone linked to the runner's network.",
-    docs: PRIVATE_LINK_DOCS2
-  },
-  DNS_RESOLUTION_FAILED: {
-    severity: "error",
-    title: "A registry endpoint does not resolve from the runner",
-    fix: "Fix the runner's DNS for the host named (private DNS zone link or conditional forwarder for privatelink.azurecr.io), or allow the name through the DNS filter.",
-    docs: ENDPOINTS_DOCS
-  },
-  PRIVATE_DNS_NOT_LINKED: {
-    severity: "error",
-    title: "Public network access is disabled but the runner resolves a public address",
-    fix: "Link the privatelink.azurecr.io private DNS zone to the runner's virtual network (or forward it from the runner's DNS server), or run the job inside that network.",
-    docs: PRIVATE_LINK_DOCS2
-  },
-  TCP_CONNECT_FAILED: {
-    severity: "error",
-    title: "The runner cannot open TCP 443 to a registry endpoint",
-    fix: "Allow outbound TCP 443 from the runner to the host named (egress firewall, NSG, proxy allow-list).",
-    docs: ENDPOINTS_DOCS
-  },
-  TLS_INTERCEPTED: {
-    severity: "error",
-    title: "A TLS-inspecting proxy re-signs the registry's certificate",
-    fix: "Trust the proxy's CA (NODE_EXTRA_CA_CERTS, /etc/docker/certs.d/<host>/ca.crt) or exempt *.azurecr.io from TLS inspection.",
-    docs: ENDPOINTS_DOCS
-  },
-  TLS_FAILED: {
-    severity: "error",
-    title: "The TLS handshake with a registry endpoint fails",
-    fix: "Check the proxy or middlebox between the runner and the registry; the handshake error is in the finding.",
-    docs: ENDPOINTS_DOCS
-  },
-  FIREWALL_FORBIDDEN: {
-    severity: "error",
-    title: "The registry firewall refuses the runner",
-    fix: "Allow the runner's IP (see the network-rules check) or reach the registry through a private endpoint.",
-    docs: FIREWALL_DOCS
-  },
-  UNEXPECTED_CHALLENGE: {
-    severity: "warning",
-    title: "A registry endpoint answers /v2/ unlike a registry",
-    fix: "Something between the runner and the registry answers instead of it (proxy, captive portal); route *.azurecr.io around it.",
-    docs: ENDPOINTS_DOCS
-  }
-});
-var reachabilityCheck = {
-  id: "reachability",
-  scope: "registry",
-  modes: ["preflight"],
-  codes: CODES7,
-  permissions: [
-    "None for the login server; `Microsoft.ContainerRegistry/registries/read` (Reader) to also probe data and regional endpoints"
-  ],
-  async run(ctx) {
-    const [{ endpoints, incomplete }, lookup] = await Promise.all([
-      ctx.get(endpointsFact),
-      ctx.get(registryLookupFact).catch(() => void 0)
-    ]);
-    const registry = lookup?.found ? lookup.resource : void 0;
-    const probes = await Promise.all(endpoints.map((endpoint) => probe(ctx, endpoint)));
-    const judged = probes.map((p) => ({ probe: p, findings: judge(ctx, p, registry) }));
-    const findings = judged.flatMap((j) => j.findings);
-    const healthy = judged.filter((j) => j.findings.every((f) => f.severity === "notice")).map((j) => j.probe);
-    if (healthy.length > 0) {
-      findings.push(
-        CODES7.ENDPOINT_REACHABLE.finding({
-          message: `${healthy.map((p) => p.endpoint.host).join(", ")} answer${healthy.length === 1 ? "s" : ""} on TCP 443 with a publicly trusted certificate and the registry's /v2/ challenge${incomplete ? `; ${incomplete}` : ""}.`,
-          evidence: { endpoints: healthy.map(evidenceOf), ...incomplete ? { incomplete } : {} }
-        })
-      );
-    }
-    return { findings };
+  abac: {
+    pull: { kind: "dataAction", name: `${ACR2}/repositories/content/read` },
+    push: { kind: "dataAction", name: `${ACR2}/repositories/content/write` },
+    delete: { kind: "dataAction", name: `${ACR2}/repositories/content/delete` }
   }
 };
-async function probe(ctx, endpoint) {
-  const dns2 = await ctx.get(dnsFact(endpoint.host));
-  if (!dns2.resolved) return { endpoint, dnsError: dns2.code };
-  const tls2 = await ctx.deps.network.probeTls(endpoint.host, TLS_PROBE_TIMEOUT_MS);
-  if (!tls2.ok) return { endpoint, addresses: dns2.addresses, tls: tls2 };
-  const challenge = endpoint.kind === "login-server" ? await ctx.get(challengeFact) : await fetchChallenge(ctx, endpoint.host);
-  return { endpoint, addresses: dns2.addresses, tls: tls2, challenge };
-}
-function judge(ctx, p, registry) {
-  const { endpoint } = p;
-  const host = endpoint.host;
-  const name3 = registry?.name ?? ctx.registry.name;
-  if (!p.addresses) return [dnsFailed(ctx, p, registry)];
-  const publicAddresses = p.addresses.filter(isPublicAddress);
-  const publicAccess = registry?.properties.publicNetworkAccess;
-  if (publicAccess === "Disabled" && publicAddresses.length > 0) {
-    return [
-      CODES7.PRIVATE_DNS_NOT_LINKED.finding({
-        message: `${name3} has public network access disabled, but ${host} resolves to the public address ${publicAddresses.join(", ")} on this runner: the privatelink.${ctx.config.cloud.acrSuffix} private DNS zone is not linked to the runner's network, so every request lands on the closed public endpoint.`,
-        remediation: privateDnsRemediation(ctx),
-        evidence: { ...evidenceOf(p), publicNetworkAccess: publicAccess }
-      })
-    ];
-  }
-  const privateNotice = publicAddresses.length < p.addresses.length ? [
-    CODES7.PRIVATE_ENDPOINT_IN_USE.finding({
-      message: `${host} resolves to ${p.addresses.join(", ")} (${p.addresses.map(addressRange).join(", ")}): the runner uses a private endpoint, where IP rules do not apply.`,
-      evidence: evidenceOf(p)
-    })
-  ] : [];
-  const tls2 = p.tls;
-  if (!tls2.ok) return [...privateNotice, connectionFailed(p, tls2)];
-  const challenge = p.challenge;
-  const problem = challengeProblem(p, challenge, name3, registry);
-  return [...privateNotice, ...problem ? [problem] : []];
-}
-function dnsFailed(ctx, p, registry) {
-  const host = p.endpoint.host;
-  const privateOnly = registry?.properties.publicNetworkAccess === "Disabled" || (registry?.properties.privateEndpointConnections?.length ?? 0) > 0;
-  return CODES7.DNS_RESOLUTION_FAILED.finding({
-    message: privateOnly ? `${host} does not resolve on this runner and the registry is reached through a private endpoint: the runner's DNS has no answer from the privatelink.${ctx.config.cloud.acrSuffix} zone.` : `${host} does not resolve on this runner, so docker cannot reach it: a DNS filter or a resolver without internet names stops it.`,
-    remediation: privateOnly ? privateDnsRemediation(ctx) : [
-      `nslookup ${host}`,
-      `allow ${host} (and *.${ctx.config.cloud.acrSuffix}) in the runner's DNS filter`
-    ],
-    evidence: evidenceOf(p)
+function permits(permissions, required2) {
+  return permissions.some((set) => {
+    const [allowed, denied] = required2.kind === "action" ? [set.actions, set.notActions] : [set.dataActions, set.notDataActions];
+    return (allowed ?? []).some((p) => actionMatches(p, required2.name)) && !(denied ?? []).some((p) => actionMatches(p, required2.name));
   });
 }
-function privateDnsRemediation(ctx) {
-  const zone = `privatelink.${ctx.config.cloud.acrSuffix}`;
-  return [
-    `az network private-dns link vnet create --resource-group <dns-zone-rg> --zone-name ${zone} --name runner-link --virtual-network <runner-vnet-id> --registration-enabled false`,
-    `or, with a custom DNS server, forward ${zone} to 168.63.129.16 from inside the linked network`
-  ];
+function actionMatches(pattern, action) {
+  return wildcardMatches(pattern, action, { ignoreCase: true });
 }
-function connectionFailed(p, tls2) {
-  const host = p.endpoint.host;
-  if (tls2.stage === "tcp") {
-    return CODES7.TCP_CONNECT_FAILED.finding({
-      message: `TCP 443 to ${host} (${p.addresses.join(", ")}) failed with ${tls2.code}: an egress firewall, NSG or proxy requirement blocks the runner.`,
-      remediation: [`allow outbound TCP 443 from the runner to ${host}`, `curl -sv https://${host}/v2/`],
-      evidence: evidenceOf(p)
-    });
-  }
-  if (tls2.issuer && UNTRUSTED_CHAIN_CODES.has(tls2.code)) {
-    return CODES7.TLS_INTERCEPTED.finding({
-      message: `${host} presents a certificate issued by '${tls2.issuer}', not by a public CA: a TLS-inspecting proxy sits between the runner and the registry, and docker and az will refuse it (${tls2.code}).`,
-      remediation: [
-        `export NODE_EXTRA_CA_CERTS=/path/to/proxy-ca.pem   # for Node-based tools, including this one`,
-        `sudo mkdir -p /etc/docker/certs.d/${host} && sudo cp proxy-ca.pem /etc/docker/certs.d/${host}/ca.crt`,
-        `or ask the proxy team to exempt *.azurecr.io from TLS inspection`
-      ],
-      evidence: evidenceOf(p)
-    });
-  }
-  return CODES7.TLS_FAILED.finding({
-    message: `The TLS handshake with ${host} failed (${tls2.code}: ${tls2.message}).`,
-    remediation: [`openssl s_client -connect ${host}:443 -servername ${host} </dev/null`],
-    evidence: evidenceOf(p)
-  });
+function wildcardMatches(pattern, value, options) {
+  const source = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+  return new RegExp(`^${source}$`, options.ignoreCase ? "is" : "s").test(value);
 }
-function challengeProblem(p, challenge, name3, registry) {
-  const host = p.endpoint.host;
-  if (!challenge.answered) {
-    return CODES7.UNEXPECTED_CHALLENGE.finding({
-      message: `TLS to ${host} works, but GET /v2/ got no answer (${challenge.code ?? challenge.error}).`,
-      remediation: [`curl -sv https://${host}/v2/`],
-      evidence: evidenceOf(p)
-    });
-  }
-  if (challenge.status === 403) {
-    const ip = challenge.blockedIp;
-    const addRule = registry?.sku.name === "Premium" && ip;
-    return CODES7.FIREWALL_FORBIDDEN.finding({
-      message: `${host} answered 403 ${challenge.errorCode ?? ""}${ip ? `: the registry firewall does not allow the runner's IP ${ip}` : `: ${challenge.message ?? "access denied"}`}. See the network-rules check for which rule is missing.`,
-      remediation: addRule ? [`az acr network-rule add --name ${name3} --ip-address ${ip}/32`] : [
-        `az acr show --name ${name3} --query "{publicNetworkAccess:publicNetworkAccess, networkRuleSet:networkRuleSet}"`
-      ],
-      evidence: evidenceOf(p)
-    });
-  }
-  const challengesLikeRegistry = challenge.status === 401 && challenge.bearer;
-  if (p.endpoint.kind === "data" ? challenge.status < 500 : challengesLikeRegistry) return void 0;
-  return CODES7.UNEXPECTED_CHALLENGE.finding({
-    message: `${host} answered GET /v2/ with ${challenge.status}${challenge.bearer ? "" : " and no Bearer challenge"} instead of the registry's 401 + Www-Authenticate: something else answers for the registry (proxy, captive portal, wrong DNS answer).`,
-    remediation: [`curl -sv https://${host}/v2/`, `nslookup ${host}`],
-    evidence: evidenceOf(p)
-  });
+function modeOf(roleAssignmentMode) {
+  return roleAssignmentMode === "AbacRepositoryPermissions" ? "abac" : "legacy";
 }
-function evidenceOf(p) {
-  const tls2 = p.tls;
-  const challenge = p.challenge;
-  return {
-    host: p.endpoint.host,
-    kind: p.endpoint.kind,
-    ...p.endpoint.region ? { region: p.endpoint.region } : {},
-    ...p.addresses ? { addresses: p.addresses } : { dnsError: p.dnsError },
-    ...tls2 ? tls2.ok ? { tls: { protocol: tls2.protocol, issuer: tls2.issuer } } : { tls: { stage: tls2.stage, code: tls2.code, ...tls2.issuer ? { issuer: tls2.issuer } : {} } } : {},
-    ...challenge ? challenge.answered ? {
-      v2: {
-        status: challenge.status,
-        ...challenge.bearer ? { realm: challenge.bearer.realm } : {},
-        ...challenge.blockedIp ? { blockedIp: challenge.blockedIp } : {}
-      }
-    } : { v2: { error: challenge.code ?? challenge.error } } : {}
-  };
-}
-
-// src/core/checks/registry.ts
-var LOGIN_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-authentication";
-var TROUBLESHOOT_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-login";
-var CODES8 = defineCodes({
-  REGISTRY_FOUND: {
-    severity: "notice",
-    title: "The registry exists and is visible",
-    fix: "Nothing to fix."
-  },
-  REGISTRY_OUTSIDE_GIVEN_SCOPE: {
-    severity: "warning",
-    title: "The registry is not where subscription-id/resource-group say",
-    fix: "Set subscription-id and resource-group to where the registry really is."
-  },
-  REGISTRY_NOT_FOUND: {
-    severity: "error",
-    title: "The registry does not exist",
-    fix: "Fix the registry name, or subscription-id/resource-group; `az acr list` shows the registries the identity can see.",
-    docs: TROUBLESHOOT_DOCS
-  },
-  REGISTRY_AMBIGUOUS: {
-    severity: "error",
-    title: "Several registries match the name",
-    fix: "Set subscription-id (and resource-group) to the one the job uses."
-  },
-  REGISTRY_NOT_VISIBLE: {
-    severity: "warning",
-    title: "The identity cannot read the registry resource",
-    fix: "Grant Reader on the registry for full diagnostics; data-plane-access still proves what the job can do.",
-    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-rbac-built-in-roles-overview"
-  },
-  LOGIN_SERVER_DNS_NOT_FOUND: {
-    severity: "error",
-    title: "The login server does not resolve",
-    fix: "Fix the registry name; for private endpoints, link the privatelink.azurecr.io DNS zone to the runner's network.",
-    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-private-link"
-  },
-  LOGIN_SERVER_MISMATCH: {
-    severity: "warning",
-    title: "The login server written differs from the registry's",
-    fix: "Use the registry's `loginServer` exactly (`az acr show --query loginServer`).",
-    docs: LOGIN_DOCS
-  },
-  LOGIN_SERVER_HAS_SCHEME: {
-    severity: "warning",
-    title: "The registry is written with a URL scheme",
-    fix: "Write the login server without `https://`: image references and `docker login` take a host, not a URL.",
-    docs: LOGIN_DOCS
-  },
-  LOGIN_SERVER_HAS_PORT: {
-    severity: "warning",
-    title: "The registry is written with a port",
-    fix: "Drop `:443`: Docker keys credentials by the exact host, so `host:443` does not get the login made for `host`.",
-    docs: LOGIN_DOCS
-  },
-  LOGIN_SERVER_HAS_PATH: {
-    severity: "warning",
-    title: "The registry is written with a path",
-    fix: "Give only the login server; repositories go in `repositories`, images in `images`.",
-    docs: LOGIN_DOCS
-  },
-  LOGIN_SERVER_UPPERCASE: {
-    severity: "warning",
-    title: "The registry is written in upper case",
-    fix: "Write the registry in lower case: Docker references must be lower case and credentials are keyed by the exact host.",
-    docs: LOGIN_DOCS
-  },
-  LOGIN_SERVER_SUFFIX_MISSPELT: {
-    severity: "error",
-    title: "The login server's domain is misspelt",
-    fix: "Use the cloud's registry domain, e.g. `azurecr.io`.",
-    docs: LOGIN_DOCS
-  },
-  LOGIN_SERVER_WRONG_CLOUD: {
-    severity: "error",
-    title: "The login server belongs to another Azure cloud",
-    fix: "Set `environment` to the registry's cloud, or use the login server of this cloud.",
-    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-get-started-portal"
-  }
-});
-var registryCheck = {
-  id: "registry",
-  scope: "registry",
-  modes: ["preflight", "audit"],
-  codes: CODES8,
-  permissions: [
-    "`Microsoft.ContainerRegistry/registries/read` on the registry (Reader), for the ARM lookup; without it the check still reads the name and DNS"
-  ],
-  async run(ctx) {
-    const loginServer = await ctx.get(loginServerFact);
-    const [dns2, lookup] = await Promise.all([ctx.get(dnsFact(loginServer)), lookupOrSkip(ctx)]);
-    const typoFindings = ctx.registry.typos.map((typo) => typoFinding(ctx, typo, loginServer));
-    if (lookup instanceof SkipCheck) {
-      const findings = [
-        ...typoFindings,
-        ...optional(dns2.resolved ? void 0 : dnsNotFound(ctx, loginServer, dns2))
-      ];
-      if (findings.length === 0) throw lookup;
-      return { findings };
-    }
-    return { findings: [...typoFindings, ...await lookupFindings(ctx, lookup, loginServer, dns2)] };
-  }
-};
-async function lookupOrSkip(ctx) {
-  try {
-    return await ctx.get(registryLookupFact);
-  } catch (error) {
-    if (error instanceof SkipCheck) return error;
-    throw error;
-  }
-}
-async function lookupFindings(ctx, lookup, loginServer, dns2) {
-  const dnsEvidence = dns2.resolved ? { addresses: dns2.addresses } : { dnsError: dns2.code };
-  if (lookup.found) {
-    return [
-      found(ctx, lookup, loginServer, dnsEvidence),
-      ...lookup.outsideGivenScope ? [outsideScope(ctx, lookup)] : [],
-      ...loginServerMismatch(ctx, loginServer),
-      ...optional(dns2.resolved ? void 0 : dnsNotFound(ctx, loginServer, dns2, lookup))
-    ];
-  }
-  const name3 = ctx.registry.name;
-  switch (lookup.reason) {
-    case "not-found":
-      if (!dns2.resolved && dns2.notFound) return [notFound2(ctx, lookup, loginServer, dnsEvidence)];
-      return [await notVisible(ctx, lookup, loginServer, dnsEvidence)];
-    case "forbidden":
-      return [
-        await notVisible(ctx, lookup, loginServer, dnsEvidence),
-        ...optional(dns2.resolved ? void 0 : dnsNotFound(ctx, loginServer, dns2, lookup))
-      ];
-    case "ambiguous":
-      return [
-        CODES8.REGISTRY_AMBIGUOUS.finding({
-          message: `${lookup.detail}, so the one the job uses cannot be told apart.`,
-          remediation: [
-            `az acr list --query "[?name=='${name3}'].{id:id, loginServer:loginServer}" --output table`,
-            ...lookup.candidates.map((id) => setScopeLine(id))
-          ],
-          evidence: { candidates: lookup.candidates }
-        })
-      ];
-    case "error":
-      throw new SkipCheck(
-        "prerequisite",
-        `ARM could not be asked about the registry: ${lookup.detail}.`,
-        [],
-        {
-          error: lookup.detail
-        }
-      );
-  }
-}
-function found(ctx, lookup, loginServer, dnsEvidence) {
-  const { resource } = lookup;
-  return CODES8.REGISTRY_FOUND.finding({
-    message: `Registry ${resource.name} (${resource.sku.name}, ${resource.location}) serves ${loginServer}.`,
-    evidence: {
-      resourceId: resource.id,
-      sku: resource.sku.name,
-      location: resource.location,
-      loginServer,
-      via: lookup.via,
-      ...resource.properties.provisioningState ? { provisioningState: resource.properties.provisioningState } : {},
-      ...dnsEvidence
-    }
-  });
-}
-function outsideScope(ctx, lookup) {
-  const where = parseResourceId(lookup.resource.id);
-  return CODES8.REGISTRY_OUTSIDE_GIVEN_SCOPE.finding({
-    message: `Registry ${lookup.resource.name} is in subscription ${where.subscriptionId}, resource group ${where.resourceGroup}, not where subscription-id/resource-group point (${ctx.config.subscriptionId ?? "any"}/${ctx.config.resourceGroup ?? "any"}); the checks use the registry that was found.`,
-    remediation: [setScopeLine(lookup.resource.id)],
-    evidence: {
-      resourceId: lookup.resource.id,
-      givenSubscriptionId: ctx.config.subscriptionId,
-      givenResourceGroup: ctx.config.resourceGroup
-    }
-  });
-}
-function loginServerMismatch(ctx, loginServer) {
-  const written = ctx.registry.loginServer;
-  const suffixTypo = ctx.registry.typos.some(
-    (t) => t.kind === "misspelt-suffix" || t.kind === "other-cloud-suffix"
-  );
-  if (!written || suffixTypo || written === loginServer) return [];
-  return [
-    CODES8.LOGIN_SERVER_MISMATCH.finding({
-      message: `The registry's login server is ${loginServer}, but ${written} was written; pushes and pulls must use ${loginServer} (registries with a domain-name-label scope carry a hash in it).`,
-      remediation: [
-        `az acr show --name ${ctx.registry.name} --query loginServer --output tsv`,
-        `Write registry: ${loginServer} and tag images ${loginServer}/<repository>:<tag>.`
-      ],
-      evidence: { written, loginServer }
-    })
-  ];
-}
-function notFound2(ctx, lookup, loginServer, dnsEvidence) {
-  const name3 = ctx.registry.name;
-  const elsewhere = lookup.candidates.length ? ` A registry of that name exists at ${lookup.candidates.join(", ")}.` : "";
-  return CODES8.REGISTRY_NOT_FOUND.finding({
-    message: `No registry '${name3}' exists: ${lookup.detail}, and ${loginServer} does not resolve.${elsewhere}`,
-    remediation: [
-      `az acr list --query "[?name=='${name3}'].{id:id, loginServer:loginServer}" --output table`,
-      `az acr check-name --name ${name3}   # nameAvailable: true means no registry has this name`,
-      ...lookup.candidates.map((id) => setScopeLine(id))
-    ],
-    evidence: {
-      name: name3,
-      loginServer,
-      subscriptionId: ctx.config.subscriptionId,
-      resourceGroup: ctx.config.resourceGroup,
-      candidates: lookup.candidates,
-      ...dnsEvidence
-    }
-  });
-}
-async function notVisible(ctx, lookup, loginServer, dnsEvidence) {
-  const name3 = ctx.registry.name;
-  const why = lookup.reason === "forbidden" ? `ARM refused to show the registry to this identity (${lookup.detail})` : `no subscription this identity can read holds it, while ${loginServer} resolves, so the registry exists but is hidden from this identity`;
-  const scope = registryScope(ctx);
-  return CODES8.REGISTRY_NOT_VISIBLE.finding({
-    message: `Registry ${name3} cannot be read in ARM: ${why}. Checks that need its settings are skipped; data-plane-access still proves what the job can do.`,
-    remediation: [
-      `az role assignment create --assignee ${await assigneeOf(ctx)} --role Reader --scope ${scope}`
-    ],
-    evidence: { name: name3, loginServer, reason: lookup.reason, detail: lookup.detail, ...dnsEvidence }
-  });
-}
-function dnsNotFound(ctx, loginServer, dns2, lookup) {
-  if (!dns2.notFound) return void 0;
-  const isPrivate = lookup?.found && ((lookup.resource.properties.privateEndpointConnections?.length ?? 0) > 0 || lookup.resource.properties.publicNetworkAccess === "Disabled");
-  const cause = lookup?.found ? isPrivate ? "the registry uses a private endpoint and the runner's DNS has no privatelink.azurecr.io record for it" : "the registry exists in ARM, so the runner's DNS (a private zone or a corporate resolver) is answering wrongly" : "the registry name is probably misspelt";
-  return CODES8.LOGIN_SERVER_DNS_NOT_FOUND.finding({
-    message: `${loginServer} does not resolve from the runner (${dns2.code}): ${cause}.`,
-    remediation: [
-      `nslookup ${loginServer}`,
-      ...isPrivate ? [
-        `az network private-dns link vnet create --resource-group <dns-zone-rg> --zone-name privatelink.${ctx.config.cloud.acrSuffix} --name runner-link --virtual-network <runner-vnet-id> --registration-enabled false`
-      ] : [`az acr list --query "[].loginServer" --output tsv`]
-    ],
-    evidence: { loginServer, dnsError: dns2.code }
-  });
-}
-function typoFinding(ctx, typo, loginServer) {
-  const input = ctx.registry.input;
-  const target = ctx.registry.loginServer ? loginServer : ctx.registry.name;
-  const evidence2 = { written: input, found: typo.found, use: target };
-  switch (typo.kind) {
-    case "scheme":
-      return CODES8.LOGIN_SERVER_HAS_SCHEME.finding({
-        message: `'${input}' starts with ${typo.found}: image references like ${target}/app:1 and \`docker login ${target}\` take the bare host, and a URL makes them fail with "invalid reference format".`,
-        remediation: [`Write registry: ${target}`],
-        evidence: evidence2
-      });
-    case "port":
-      return CODES8.LOGIN_SERVER_HAS_PORT.finding({
-        message: `'${input}' names port ${typo.found.slice(1)}: Docker treats ${loginServer}${typo.found} as another registry than ${loginServer}, so a login made by \`az acr login\` is not used for it and pushes get 401.`,
-        remediation: [`Write registry: ${target}`],
-        evidence: evidence2
-      });
-    case "path":
-      return CODES8.LOGIN_SERVER_HAS_PATH.finding({
-        message: `'${input}' carries the path ${typo.found}: \`registry\` is the login server only; repositories belong in \`repositories\` and images in \`images\`.`,
-        remediation: [
-          `Write registry: ${target}`,
-          `repositories: ${typo.found.replace(/^\/+/, "").split(":")[0]}`
-        ],
-        evidence: evidence2
-      });
-    case "uppercase":
-      return CODES8.LOGIN_SERVER_UPPERCASE.finding({
-        message: `'${input}' has upper-case letters: Docker references must be lower case ("repository name must be lowercase") and credentials stored for ${loginServer} are not found for another spelling.`,
-        remediation: [`Write registry: ${target}`],
-        evidence: evidence2
-      });
-    case "misspelt-suffix":
-      return CODES8.LOGIN_SERVER_SUFFIX_MISSPELT.finding({
-        message: `'${input}' ends in ${typo.found}, which is not a registry domain; registries in ${ctx.config.cloud.name} end in ${typo.expected}, so ${typo.found} fails DNS.`,
-        remediation: [`Write registry: ${loginServer}`],
-        evidence: { ...evidence2, expected: typo.expected }
-      });
-    case "other-cloud-suffix": {
-      const other = Object.values(CLOUDS).find((c) => c.acrSuffix === typo.found);
-      return CODES8.LOGIN_SERVER_WRONG_CLOUD.finding({
-        message: `'${input}' ends in ${typo.found}, the registry domain of ${other?.name ?? "another cloud"}, but \`environment\` is ${ctx.config.cloud.name} (registries end in ${typo.expected}); the token exchange would go to the wrong cloud.`,
-        remediation: [
-          ...other ? [`If the registry is in ${other.name}: set environment: ${other.name}`] : [],
-          `Otherwise write registry: ${loginServer}`
-        ],
-        evidence: {
-          ...evidence2,
-          expected: typo.expected,
-          environment: ctx.config.cloud.name,
-          suffixCloud: other?.name
-        }
-      });
-    }
-  }
-}
-function registryScope(ctx) {
-  const { subscriptionId, resourceGroup } = ctx.config;
-  return subscriptionId && resourceGroup ? `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${ctx.registry.name}` : `$(az acr show --name ${ctx.registry.name} --query id --output tsv)`;
-}
-function setScopeLine(resourceId) {
-  const { subscriptionId, resourceGroup } = parseResourceId(resourceId);
-  return `Set subscription-id: ${subscriptionId} and resource-group: ${resourceGroup} (${resourceId})`;
-}
-function optional(value) {
-  return value === void 0 ? [] : [value];
-}
-
-// src/core/checks/registry-policies.ts
-var CODES9 = defineCodes({
-  REGISTRY_POLICIES_OK: {
-    severity: "notice",
-    title: "No registry policy stands in the job's way",
-    fix: "Nothing to fix."
-  },
-  QUARANTINE_ENABLED: {
-    severity: "warning",
-    title: "Quarantine is on: new images cannot be pulled until scanned",
-    fix: "Make sure a scanner releases pushed images, or give the puller AcrQuarantineReader, or disable quarantine.",
-    docs: "https://github.com/Azure/acr/tree/main/docs/preview/quarantine"
-  },
-  ANONYMOUS_PULL_ENABLED: {
-    severity: "warning",
-    title: "Anyone can pull from this registry without signing in",
-    fix: "Disable anonymous pull unless the registry is meant to be public.",
-    docs: "https://learn.microsoft.com/azure/container-registry/anonymous-pull-access"
-  },
-  EXPORT_DISABLED: {
-    severity: "notice",
-    title: "Export is disabled: images cannot be imported from this registry elsewhere",
-    fix: "Enable the export policy if other registries import from this one (`az acr import`).",
-    docs: "https://learn.microsoft.com/azure/container-registry/data-loss-prevention"
-  }
-});
-var registryPoliciesCheck = {
-  id: "registry-policies",
-  scope: "registry",
-  modes: ["preflight", "audit"],
-  codes: CODES9,
-  permissions: ["Microsoft.ContainerRegistry/registries/read (Reader on the registry)"],
-  async run(ctx) {
-    const registry = await requireRegistry(ctx);
-    const { policies = {}, anonymousPullEnabled, publicNetworkAccess } = registry.properties;
-    const name3 = registry.name;
-    const evidence2 = {
-      quarantine: policies.quarantinePolicy?.status ?? "disabled",
-      retention: policies.retentionPolicy ? `${policies.retentionPolicy.status ?? "disabled"} (${policies.retentionPolicy.days ?? "?"} days)` : "disabled",
-      softDelete: policies.softDeletePolicy?.status ?? "disabled",
-      export: policies.exportPolicy?.status ?? "enabled",
-      anonymousPull: anonymousPullEnabled ?? false
-    };
-    const findings = [];
-    if (evidence2.quarantine === "enabled") {
-      findings.push(
-        CODES9.QUARANTINE_ENABLED.finding({
-          message: `Quarantine is enabled on ${name3}: a freshly pushed image cannot be pulled until a scanner marks it passed, so a deploy right after a push fails with 'manifest unknown' or 403.`,
-          remediation: [
-            `az role assignment create --role AcrQuarantineReader --assignee <scanner identity> --scope ${registry.id}`,
-            `az acr config quarantine update --registry ${name3} --status disabled  # only if no scanner uses it`
-          ],
-          evidence: evidence2,
-          ...ctx.config.operations.includes("pull") ? {} : { severity: "notice" }
-        })
-      );
-    }
-    if (evidence2.anonymousPull && publicNetworkAccess !== "Disabled") {
-      findings.push(
-        CODES9.ANONYMOUS_PULL_ENABLED.finding({
-          message: `Anonymous pull is enabled on ${name3}: every image can be pulled by anyone who can reach it.`,
-          remediation: [`az acr update --name ${name3} --anonymous-pull-enabled false`],
-          evidence: evidence2
-        })
-      );
-    }
-    if (evidence2.export === "disabled") {
-      findings.push(
-        CODES9.EXPORT_DISABLED.finding({
-          message: `The export policy of ${name3} is disabled: \`az acr import\` and pipelines cannot copy images out of it.`,
-          remediation: [
-            `az resource update --ids ${registry.id} --set properties.policies.exportPolicy.status=enabled`
-          ],
-          evidence: evidence2
-        })
-      );
-    }
-    if (findings.length === 0) {
-      findings.push(
-        CODES9.REGISTRY_POLICIES_OK.finding({ message: `No policy of ${name3} blocks the job.`, evidence: evidence2 })
-      );
-    }
-    return { findings };
-  }
-};
-
-// src/core/checks/replication-health.ts
-var DOCS5 = "https://learn.microsoft.com/azure/container-registry/container-registry-geo-replication";
-var CODES10 = defineCodes({
-  REPLICAS_HEALTHY: {
-    severity: "notice",
-    title: "Every replica is provisioned and ready",
-    fix: "Nothing to fix."
-  },
-  REPLICA_FAILED: {
-    severity: "error",
-    title: "A replica failed to provision",
-    fix: "Inspect the replica; delete and re-create it if it stays failed. Clients routed to its region fail meanwhile.",
-    docs: DOCS5
-  },
-  REPLICA_NOT_READY: {
-    severity: "warning",
-    title: "A replica is not ready",
-    fix: "Wait for the replica to finish its operation, or exclude it from routing until it is ready.",
-    docs: DOCS5
-  },
-  REPLICA_ROUTING_DISABLED: {
-    severity: "notice",
-    title: "A replica is excluded from global endpoint routing",
-    fix: "Re-enable routing when the region should serve clients again.",
-    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-geo-replication#temporarily-disable-routing-to-replication"
-  }
-});
-var replicationHealthCheck = {
-  id: "replication-health",
-  scope: "registry",
-  modes: ["preflight", "audit"],
-  codes: CODES10,
-  permissions: ["Microsoft.ContainerRegistry/registries/replications/read (Reader on the registry)"],
-  async run(ctx) {
-    const registry = await requireRegistry(ctx);
-    if (registry.sku.name !== "Premium") {
-      throw new SkipCheck(
-        "not-applicable",
-        `${registry.name} is ${registry.sku.name}; only Premium registries have replicas.`
-      );
-    }
-    const replicas = await ctx.get(replicationsFact);
-    if (!replicas.readable) {
-      throw new SkipCheck(
-        "permission",
-        `The identity may not list the replicas of ${registry.name} (${replicas.detail}).`,
-        [`Grant Reader on ${registry.id}`]
-      );
-    }
-    const name3 = registry.name;
-    const findings = replicas.value.flatMap((replica) => replicaFindings(name3, replica));
-    if (findings.length === 0) {
-      findings.push(
-        CODES10.REPLICAS_HEALTHY.finding({
-          message: `All ${replicas.value.length} replica(s) of ${name3} are provisioned and ready.`,
-          evidence: { replicas: replicas.value.map(summary) }
-        })
-      );
-    }
-    return { findings };
-  }
-};
-function replicaFindings(registry, replica) {
-  const evidence2 = summary(replica);
-  const { provisioningState = "Succeeded", status, regionEndpointEnabled } = replica.properties;
-  const displayStatus = status?.displayStatus ?? "Ready";
-  const show = `az acr replication show --registry ${registry} --name ${replica.name}`;
-  if (provisioningState === "Failed") {
-    return [
-      CODES10.REPLICA_FAILED.finding({
-        message: `The ${replica.location} replica of ${registry} is in provisioning state Failed${status?.message ? `: ${status.message}` : ""}; pulls routed to that region fail.`,
-        remediation: [
-          show,
-          `az acr replication update --registry ${registry} --name ${replica.name} --region-endpoint-enabled false`
-        ],
-        evidence: evidence2
-      })
-    ];
-  }
-  if (provisioningState !== "Succeeded" || displayStatus !== "Ready") {
-    return [
-      CODES10.REPLICA_NOT_READY.finding({
-        message: `The ${replica.location} replica of ${registry} is ${provisioningState} / ${displayStatus}; images pushed now may not be in that region yet.`,
-        remediation: [show],
-        evidence: evidence2
-      })
-    ];
-  }
-  if (regionEndpointEnabled === false) {
-    return [
-      CODES10.REPLICA_ROUTING_DISABLED.finding({
-        message: `The ${replica.location} replica of ${registry} is excluded from global endpoint routing; clients in that region are served by another replica.`,
-        remediation: [
-          `az acr replication update --registry ${registry} --name ${replica.name} --region-endpoint-enabled true`
-        ],
-        evidence: evidence2
-      })
-    ];
-  }
-  return [];
-}
-function summary(replica) {
-  return {
-    name: replica.name,
-    location: replica.location,
-    provisioningState: replica.properties.provisioningState ?? "unknown",
-    status: replica.properties.status?.displayStatus ?? "unknown",
-    routing: replica.properties.regionEndpointEnabled !== false
-  };
-}
-
-// src/core/context/repository-token.ts
-var repositoryTokenFact = keyedRegistryFact(
-  "repository-token",
-  (name3) => name3.toLowerCase(),
-  async (ctx, name3) => {
-    const registry = await requireRegistry(ctx);
-    try {
-      const token = await ctx.apis.arm.getJson(
-        `${registry.id}/tokens/${encodeURIComponent(name3)}`,
-        {
-          "api-version": ACR_API_VERSION
-        }
-      );
-      return { found: true, token };
-    } catch (error) {
-      if (error instanceof AzureHttpError && (error.status === 404 || error.status === 403)) {
-        return {
-          found: false,
-          reason: error.status === 404 ? "not-found" : "forbidden",
-          detail: error.message,
-          registryId: registry.id
-        };
-      }
-      throw error;
-    }
-  }
-);
-
-// src/core/checks/repository-token.ts
-var DOCS6 = "https://learn.microsoft.com/azure/container-registry/container-registry-token-based-repository-permissions";
-var CODES11 = defineCodes({
-  REPOSITORY_TOKEN_OK: {
-    severity: "notice",
-    title: "The repository token is enabled and its scope map covers the job",
-    fix: "Nothing to fix."
-  },
-  REPOSITORY_TOKEN_NOT_FOUND: {
-    severity: "error",
-    title: "The repository token does not exist",
-    fix: "Check `token-name` against `az acr token list`, or create the token.",
-    docs: DOCS6
-  },
-  REPOSITORY_TOKEN_DISABLED: {
-    severity: "error",
-    title: "The repository token is disabled",
-    fix: "Enable the token; every login with it is refused until then.",
-    docs: DOCS6
-  },
-  SCOPE_MAP_MISSING_ACTION: {
-    severity: "error",
-    title: "The token's scope map does not allow what the job does",
-    fix: "Add the missing repository actions to the scope map.",
-    docs: DOCS6
-  },
-  REPOSITORY_TOKEN_NO_VALID_PASSWORD: {
-    severity: "error",
-    title: "The repository token has no valid password",
-    fix: "Generate a password for the token and store it where the job reads it.",
-    docs: DOCS6
-  },
-  REPOSITORY_TOKEN_PASSWORD_EXPIRES_SOON: {
-    severity: "warning",
-    title: "The repository token's password expires soon",
-    fix: "Generate the other password slot now and switch the job to it before the current one expires.",
-    docs: DOCS6
-  }
-});
-var ACTIONS_FOR = {
-  pull: ["content/read"],
-  push: ["content/read", "content/write"],
-  delete: ["content/delete"]
-};
-var repositoryTokenCheck = {
-  id: "repository-token",
-  scope: "registry",
-  modes: ["preflight", "audit"],
-  codes: CODES11,
-  permissions: [
-    "Microsoft.ContainerRegistry/registries/tokens/read and registries/scopeMaps/read (Reader on the registry)"
-  ],
-  async run(ctx) {
-    const tokenName = ctx.config.tokenName;
-    if (!tokenName)
-      throw new SkipCheck(
-        "not-applicable",
-        "No `token-name` was given; the job does not use a repository token."
-      );
-    const lookup = await ctx.get(repositoryTokenFact(tokenName));
-    const registry = ctx.registry.name;
-    if (!lookup.found && lookup.reason === "forbidden") {
-      throw new SkipCheck(
-        "permission",
-        `The identity may not read the tokens of ${registry} (${lookup.detail}).`,
-        [`Grant Reader on ${lookup.registryId}`]
-      );
-    }
-    if (!lookup.found) {
-      return {
-        findings: [
-          CODES11.REPOSITORY_TOKEN_NOT_FOUND.finding({
-            message: `${registry} has no token named '${tokenName}'; a docker login with it fails with 401.`,
-            remediation: [`az acr token list --registry ${registry} --output table`],
-            evidence: { tokenName }
-          })
-        ]
-      };
-    }
-    const token = lookup.token;
-    const actions = await scopeMapActions(ctx, token);
-    const evidence2 = {
-      tokenName,
-      status: token.properties.status ?? "enabled",
-      scopeMap: token.properties.scopeMapId?.split("/").pop(),
-      scopeMapActions: actions,
-      passwords: (token.properties.credentials?.passwords ?? []).map((p) => ({
-        name: p.name,
-        expiry: p.expiry ?? "never"
-      }))
-    };
-    const findings = [
-      ...statusFindings(registry, token, evidence2),
-      ...scopeFindings(ctx, token, actions, evidence2),
-      ...passwordFindings(ctx, token, evidence2)
-    ];
-    if (findings.length === 0) {
-      findings.push(
-        CODES11.REPOSITORY_TOKEN_OK.finding({
-          message: `Token '${tokenName}' is enabled, has a valid password and its scope map allows ${ctx.config.operations.join(", ")}.`,
-          evidence: evidence2
-        })
-      );
-    }
-    return { findings };
-  }
-};
-async function scopeMapActions(ctx, token) {
-  const id = token.properties.scopeMapId;
-  if (!id) return [];
-  try {
-    const map = await ctx.apis.arm.getJson(id, {
-      "api-version": ACR_API_VERSION
-    });
-    return map.properties.actions ?? [];
-  } catch (error) {
-    if (error instanceof AzureHttpError && error.status === 403) {
-      throw new SkipCheck(
-        "permission",
-        `The identity may not read the token's scope map (${error.message}).`
-      );
-    }
-    throw error;
-  }
-}
-function statusFindings(registry, token, evidence2) {
-  if (token.properties.status !== "disabled") return [];
-  return [
-    CODES11.REPOSITORY_TOKEN_DISABLED.finding({
-      message: `Token '${token.name}' of ${registry} is disabled, so every login with it is refused.`,
-      remediation: [`az acr token update --name ${token.name} --registry ${registry} --status enabled`],
-      evidence: evidence2
-    })
-  ];
-}
-function scopeFindings(ctx, token, actions, evidence2) {
-  const repositories = ctx.config.repositories.length > 0 ? ctx.config.repositories : ["*"];
-  const scopeMap = String(evidence2.scopeMap);
-  return repositories.flatMap((repository) => {
-    const needed = [...new Set(ctx.config.operations.flatMap((op) => ACTIONS_FOR[op]))];
-    const missing = needed.filter((action) => !allows(actions, repository, action));
-    if (missing.length === 0) return [];
-    const target = repository === "*" ? "every repository" : `'${repository}'`;
-    return [
-      CODES11.SCOPE_MAP_MISSING_ACTION.finding({
-        message: `Scope map '${scopeMap}' of token '${token.name}' does not allow ${missing.join(", ")} on ${target}, which ${ctx.config.operations.join("/")} needs.`,
-        remediation: repository === "*" ? [`Name the repositories in \`repositories\`, then add their actions to scope map ${scopeMap}`] : [
-          `az acr scope-map update --name ${scopeMap} --registry ${ctx.registry.name} --add-repository ${repository} ${missing.join(" ")}`
-        ],
-        evidence: { ...evidence2, repository, missing }
-      })
-    ];
-  });
-}
-function allows(actions, repository, action) {
-  return actions.some((granted) => {
-    const match = /^repositories\/(.+)\/(content|metadata)\/(read|write|delete)$/.exec(granted);
-    if (!match || `${match[2]}/${match[3]}` !== action) return false;
-    const pattern = match[1];
-    if (repository === "*") return pattern === "*";
-    return pattern.endsWith("*") ? repository.startsWith(pattern.slice(0, -1)) : pattern === repository;
-  });
-}
-function passwordFindings(ctx, token, evidence2) {
-  const now = ctx.now().getTime();
-  const registry = ctx.registry.name;
-  const expiries = (token.properties.credentials?.passwords ?? []).map(
-    (p) => p.expiry ? Date.parse(p.expiry) : Number.POSITIVE_INFINITY
-  );
-  const latest = Math.max(...expiries, Number.NEGATIVE_INFINITY);
-  const generate = `az acr token credential generate --name ${token.name} --registry ${registry} --expiration-in-days 90 --password1`;
-  if (latest <= now) {
-    return [
-      CODES11.REPOSITORY_TOKEN_NO_VALID_PASSWORD.finding({
-        message: expiries.length === 0 ? `Token '${token.name}' has no password, so nothing can log in with it.` : `Every password of token '${token.name}' has expired (the latest at ${new Date(latest).toISOString()}).`,
-        remediation: [generate],
-        evidence: evidence2
-      })
-    ];
-  }
-  const warnUntil = now + ctx.config.expiryWarningMinutes * 6e4;
-  if (latest < warnUntil) {
-    return [
-      CODES11.REPOSITORY_TOKEN_PASSWORD_EXPIRES_SOON.finding({
-        message: `The last valid password of token '${token.name}' expires at ${new Date(latest).toISOString()}, within the expiry-warning window.`,
-        remediation: [generate.replace("--password1", "--password2")],
-        evidence: evidence2
-      })
-    ];
-  }
-  return [];
-}
-
-// src/core/context/permissions.ts
-var callerPermissionsFact = registryFact(
-  "caller-permissions",
-  async (ctx) => {
-    const registry = await requireRegistry(ctx);
-    try {
-      const value = await ctx.apis.arm.getAllPages(
-        `${registry.id}/providers/Microsoft.Authorization/permissions`,
-        { "api-version": AUTHORIZATION_API_VERSION }
-      );
-      return { readable: true, value };
-    } catch (error) {
-      return unreadable(error);
-    }
-  }
-);
 
 // src/core/rbac/condition.ts
 var REPOSITORY_ATTRIBUTE = "microsoft.containerregistry/registries/repositories:name";
@@ -37979,10 +35888,2899 @@ function compare(operator, actual, expected) {
   return operator.negated ? !matched : matched;
 }
 
+// src/core/rbac/grant-commands.ts
+function rolesFor(mode, operations) {
+  const needs = (op) => operations.includes(op);
+  if (mode === "abac") {
+    const level = needs("delete") ? "Contributor" : needs("push") ? "Writer" : "Reader";
+    return [`Container Registry Repository ${level}`];
+  }
+  return [
+    ...needs("push") ? ["AcrPush"] : needs("pull") ? ["AcrPull"] : [],
+    ...needs("delete") ? ["AcrDelete"] : []
+  ];
+}
+function grantCommands(target) {
+  return rolesFor(target.mode, target.operations).map((role) => {
+    const base = `az role assignment create --assignee ${target.assignee} --role "${role}" --scope ${target.registryId}`;
+    if (target.mode !== "abac" || target.repositories.length === 0) return base;
+    return `${base} --condition "${repositoryCondition(role, target.repositories)}" --condition-version 2.0`;
+  });
+}
+function repositoryCondition(role, repositories) {
+  const dataActions = builtInRoleNamed(role).permissions.flatMap((set) => set.dataActions ?? []);
+  const notActions = dataActions.map((action) => `!(ActionMatches{'${action}'})`).join(" AND ");
+  const names = repositories.map(
+    (repository) => `@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase '${repository}'`
+  ).join(" OR ");
+  return `((${notActions}) OR (${names}))`;
+}
+
+// src/core/checks/aks-pull.ts
+var ATTACH_DOCS = "https://learn.microsoft.com/azure/aks/cluster-container-registry-integration";
+var CODES2 = defineCodes({
+  AKS_PULL_OK: {
+    severity: "notice",
+    title: "The AKS cluster's nodes can pull from the registry",
+    fix: "Nothing to fix.",
+    docs: ATTACH_DOCS
+  },
+  AKS_KUBELET_NO_PULL_ROLE: {
+    severity: "error",
+    title: "The AKS cluster's pull identity has no pull role at the registry",
+    fix: "Attach the registry to the cluster (`az aks update --attach-acr`), which grants its kubelet identity AcrPull; on ABAC registries assign Container Registry Repository Reader.",
+    docs: ATTACH_DOCS
+  },
+  AKS_ROLE_ON_REPLACED_PRINCIPAL: {
+    severity: "error",
+    title: "The registry's pull role still points at an identity the cluster no longer uses",
+    fix: "Re-attach the registry so the cluster's current identity gets the role, and delete the assignment of the deleted identity.",
+    docs: ATTACH_DOCS
+  },
+  AKS_SERVICE_PRINCIPAL_MISSING: {
+    severity: "error",
+    title: "The AKS cluster's service principal no longer exists",
+    fix: "Reset the cluster's credentials to an existing service principal (`az aks update-credentials --reset-service-principal`), or move the cluster to managed identity.",
+    docs: "https://learn.microsoft.com/azure/aks/update-credentials"
+  },
+  AKS_SP_SECRET_EXPIRED: {
+    severity: "error",
+    title: "The AKS cluster's service principal secret has expired",
+    fix: "Create a new secret and hand it to the cluster with `az aks update-credentials --reset-service-principal`, or move the cluster to managed identity.",
+    docs: "https://learn.microsoft.com/azure/aks/update-credentials"
+  },
+  AKS_SP_SECRET_EXPIRING: {
+    severity: "warning",
+    title: "The AKS cluster's service principal secret expires soon",
+    fix: "Rotate the secret with `az aks update-credentials --reset-service-principal` before it expires, or move the cluster to managed identity.",
+    docs: "https://learn.microsoft.com/azure/aks/update-credentials"
+  },
+  AKS_WINDOWS_POOL_LINUX_IMAGE: {
+    severity: "warning",
+    title: "The cluster has Windows node pools but an image is Linux-only",
+    fix: "Pin the workload to Linux nodes (nodeSelector `kubernetes.io/os: linux`), taint the Windows pools, or publish a Windows variant of the image.",
+    docs: "https://learn.microsoft.com/azure/aks/windows-faq"
+  },
+  AKS_PRIVATE_DNS_NOT_LINKED: {
+    severity: "error",
+    title: "The cluster's VNet cannot resolve the registry's private endpoint",
+    fix: "Link the cluster's VNet to the registry's privatelink.azurecr.io private DNS zone (`az network private-dns link vnet create`).",
+    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-private-link"
+  },
+  AKS_PULL_PARTLY_UNVERIFIED: {
+    severity: "warning",
+    title: "Part of the cluster's pull path could not be verified",
+    fix: "Grant the read permission named in the finding; `az aks check-acr` verifies from inside the cluster.",
+    docs: ATTACH_DOCS
+  }
+});
+var aksPullCheck = {
+  id: "aks-pull",
+  scope: "registry",
+  modes: ["preflight"],
+  codes: CODES2,
+  permissions: [
+    "`Microsoft.ContainerService/managedClusters/read` on the cluster (Reader)",
+    "`Microsoft.Authorization/roleAssignments/read` on the registry (Reader)",
+    `Microsoft Graph \`${APPLICATION_READ_PERMISSION}\` for clusters that run as a service principal`,
+    "`Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read` and `privateDnsZones/virtualNetworkLinks/read` for private registries (Reader on their resource groups)"
+  ],
+  async run(ctx) {
+    if (!ctx.config.aksCluster) {
+      throw new SkipCheck(
+        "not-applicable",
+        "No `aks-cluster` was given, so no cluster's pull path is checked."
+      );
+    }
+    const [registry, cluster, loginServer] = await Promise.all([
+      requireRegistry(ctx),
+      ctx.get(aksClusterFact),
+      ctx.get(loginServerFact)
+    ]);
+    const { resourceGroup } = parseResourceId(cluster.id);
+    const job = {
+      ctx,
+      registry,
+      cluster,
+      clusterName: cluster.name,
+      clusterGroup: resourceGroup ?? "<resource group>",
+      loginServer,
+      mode: modeOf(registry.properties.roleAssignmentMode),
+      unverified: []
+    };
+    const identity = await pullIdentityOf(ctx, cluster);
+    const [identityFindings, roleFindings, platformFindings, dnsFindings] = await Promise.all([
+      servicePrincipalFindings(job, identity),
+      pullRoleFindings(job, identity),
+      windowsPoolFindings(job),
+      privateDnsFindings(job)
+    ]);
+    const findings = [...identityFindings, ...roleFindings ?? [], ...platformFindings, ...dnsFindings];
+    const evidence2 = evidenceOf(job, identity);
+    if (job.unverified.length > 0) {
+      const remediation2 = [...await grantGraphRead(ctx, identity), checkAcrCommand(job)];
+      if (!roleFindings && findings.length === 0) {
+        throw new SkipCheck(
+          "permission",
+          `Whether ${job.clusterName} may pull from ${registry.name} could not be decided: ${job.unverified.join("; ")}.`,
+          remediation2,
+          evidence2
+        );
+      }
+      findings.push(
+        CODES2.AKS_PULL_PARTLY_UNVERIFIED.finding({
+          message: `Not verified for ${job.clusterName}: ${job.unverified.join("; ")}.`,
+          remediation: remediation2,
+          evidence: evidence2
+        })
+      );
+    }
+    if (findings.length === 0) {
+      findings.push(
+        CODES2.AKS_PULL_OK.finding({
+          message: `${describeIdentity(identity)} of ${job.clusterName} holds a pull role at ${registry.name}, and nothing in its node pools or DNS stands in the way.`,
+          evidence: evidence2
+        })
+      );
+    }
+    return { findings };
+  }
+};
+async function pullRoleFindings(job, identity) {
+  if (identity.kind === "unknown") {
+    job.unverified.push("the cluster reports neither a kubelet identity nor a service principal");
+    return void 0;
+  }
+  const objectId = identity.objectId;
+  if (!objectId) return void 0;
+  const { registry } = job;
+  const listed = await listRoleAssignments(job.ctx, registry.id, `assignedTo('${objectId}')`, objectId);
+  if (!listed.readable) {
+    job.unverified.push(
+      `the pull identity's role assignments at ${registry.name} (\`Microsoft.Authorization/roleAssignments/read\`: ${listed.detail})`
+    );
+    return void 0;
+  }
+  const assignments = applicableTo(registry.id, listed.value);
+  if (assignments.some((a) => grantsPull(job, a))) return [];
+  const evidence2 = { pullIdentity: objectId, roleAssignmentMode: job.mode, roles: assignments.map(roleName) };
+  const grant = grantPullCommands(job, objectId);
+  const orphans = await replacedPrincipals(job, objectId);
+  if (orphans.length > 0) {
+    return [
+      CODES2.AKS_ROLE_ON_REPLACED_PRINCIPAL.finding({
+        message: `${registry.name} grants ${unique2(orphans.map(roleName)).join(", ")} to ${orphans.map((o) => o.principalId).join(", ")}, which no longer exist${orphans.length === 1 ? "s" : ""} in the directory, while ${job.clusterName} now pulls as ${objectId}, which holds no pull role: nodes fail with 401 / ImagePullBackOff.`,
+        remediation: [
+          ...grant,
+          ...orphans.map(
+            (o) => `az role assignment list --scope ${o.scope} --query "[?principalId=='${o.principalId}'].id" --output tsv | xargs az role assignment delete --ids`
+          ),
+          checkAcrCommand(job)
+        ],
+        evidence: {
+          ...evidence2,
+          replacedPrincipals: orphans.map((o) => ({
+            principalId: o.principalId,
+            role: roleName(o),
+            scope: o.scope
+          }))
+        }
+      })
+    ];
+  }
+  const legacyOnAbac = job.mode === "abac" && assignments.some((a) => a.role && permits(a.role.permissions, REQUIRED_PERMISSION.legacy.pull));
+  return [
+    CODES2.AKS_KUBELET_NO_PULL_ROLE.finding({
+      message: `${describeIdentity(identity)} of ${job.clusterName} (${objectId}) holds no role that lets it pull from ${registry.name}` + (legacyOnAbac ? "; its AcrPull is ignored because the registry uses ABAC repository permissions" : "") + ": nodes fail with 401 Unauthorized / ImagePullBackOff.",
+      remediation: [...grant, checkAcrCommand(job)],
+      evidence: evidence2
+    })
+  ];
+}
+function grantsPull(job, assignment) {
+  const required2 = REQUIRED_PERMISSION[job.mode].pull;
+  if (!assignment.role || !permits(assignment.role.permissions, required2)) return false;
+  const repositories = unique2(job.ctx.config.images.map((i) => i.repository));
+  if (job.mode !== "abac" || !assignment.condition || repositories.length === 0) return true;
+  const condition = parseCondition(assignment.condition);
+  if (!condition.ok) {
+    job.unverified.push(`the ABAC condition on ${roleName(assignment)} (${condition.error})`);
+    return false;
+  }
+  return repositories.every((repository) => condition.evaluate({ action: required2.name, repository }));
+}
+async function replacedPrincipals(job, currentObjectId) {
+  const listed = await listRoleAssignments(job.ctx, job.registry.id, "atScope()");
+  if (!listed.readable) return [];
+  const candidates = listed.value.filter(
+    (a) => a.principalType === "ServicePrincipal" && a.principalId.toLowerCase() !== currentObjectId.toLowerCase()
+  ).filter((a) => a.role && permits(a.role.permissions, REQUIRED_PERMISSION[job.mode].pull)).slice(0, 10);
+  const lookups = await Promise.all(
+    candidates.map(
+      (a) => graphRead(
+        job.ctx,
+        `/v1.0/servicePrincipals/${encodeURIComponent(a.principalId)}`,
+        "id"
+      )
+    )
+  );
+  return candidates.filter((_, i) => lookups[i]?.status === "missing");
+}
+function grantPullCommands(job, objectId) {
+  if (job.mode === "legacy") {
+    return [
+      `az aks update --name ${job.clusterName} --resource-group ${job.clusterGroup} --attach-acr ${job.registry.id}`
+    ];
+  }
+  const repositories = unique2(job.ctx.config.images.map((i) => i.repository));
+  return grantCommands({
+    mode: job.mode,
+    operations: ["pull"],
+    assignee: objectId,
+    registryId: job.registry.id,
+    repositories
+  });
+}
+function servicePrincipalFindings(job, identity) {
+  if (identity.kind !== "service-principal") return [];
+  if (identity.graphRefused) {
+    job.unverified.push(
+      `service principal ${identity.clientId} in Microsoft Graph (${identity.graphRefused}; reading it needs ${APPLICATION_READ_PERMISSION})`
+    );
+  }
+  const evidence2 = { servicePrincipal: identity.clientId };
+  const reset = resetCredentialsCommands(job, identity.clientId);
+  if (identity.deleted) {
+    return [
+      CODES2.AKS_SERVICE_PRINCIPAL_MISSING.finding({
+        message: `${job.clusterName} runs as service principal ${identity.clientId}, which no longer exists in the directory: its nodes cannot authenticate to pull.`,
+        remediation: [
+          `az ad sp create-for-rbac --name ${job.clusterName}-sp --skip-assignment`,
+          `az aks update-credentials --name ${job.clusterName} --resource-group ${job.clusterGroup} --reset-service-principal --service-principal <new app id> --client-secret <new secret>`,
+          `az aks update --name ${job.clusterName} --resource-group ${job.clusterGroup} --enable-managed-identity`
+        ],
+        evidence: evidence2
+      })
+    ];
+  }
+  const ends = [
+    ...identity.application?.passwordCredentials ?? [],
+    ...identity.application?.keyCredentials ?? []
+  ].map((c) => c.endDateTime ? new Date(c.endDateTime) : void 0).filter((d) => Boolean(d));
+  if (ends.length === 0) return [];
+  const latest = new Date(Math.max(...ends.map((d) => d.getTime())));
+  const now = job.ctx.now();
+  const credentialEvidence = {
+    ...evidence2,
+    latestCredentialExpiry: latest.toISOString(),
+    credentials: ends.length
+  };
+  if (latest <= now) {
+    return [
+      CODES2.AKS_SP_SECRET_EXPIRED.finding({
+        message: `Every credential of ${job.clusterName}'s service principal ${identity.clientId} has expired (the latest on ${latest.toISOString()}): its nodes cannot get tokens to pull.`,
+        remediation: reset,
+        evidence: credentialEvidence
+      })
+    ];
+  }
+  const warnBefore = new Date(now.getTime() + job.ctx.config.expiryWarningMinutes * 6e4);
+  if (latest <= warnBefore) {
+    return [
+      CODES2.AKS_SP_SECRET_EXPIRING.finding({
+        message: `The newest credential of ${job.clusterName}'s service principal ${identity.clientId} expires on ${latest.toISOString()}; after that its nodes stop pulling.`,
+        remediation: reset,
+        evidence: credentialEvidence
+      })
+    ];
+  }
+  return [];
+}
+function resetCredentialsCommands(job, clientId) {
+  return [
+    `SP_SECRET=$(az ad app credential reset --id ${clientId} --append --query password --output tsv)`,
+    `az aks update-credentials --name ${job.clusterName} --resource-group ${job.clusterGroup} --reset-service-principal --service-principal ${clientId} --client-secret "$SP_SECRET"`
+  ];
+}
+async function windowsPoolFindings(job) {
+  const pools = job.cluster.properties.agentPoolProfiles ?? [];
+  const windowsPools = pools.filter((p) => p.osType?.toLowerCase() === "windows").map((p) => p.name);
+  if (windowsPools.length === 0 || job.ctx.config.images.length === 0) return [];
+  const manifests = await Promise.all(
+    job.ctx.config.images.map(
+      (image) => job.ctx.get(imageManifestFact(image)).catch((error) => {
+        if (error instanceof SkipCheck) return void 0;
+        throw error;
+      })
+    )
+  );
+  const linuxOnly = [];
+  job.ctx.config.images.forEach((image, i) => {
+    const manifest = manifests[i];
+    if (!manifest)
+      job.unverified.push(`the platforms of ${image.input} (the job's identity may not pull it)`);
+    if (!manifest?.found) return;
+    if (!manifest.platforms) job.unverified.push(`the platforms of ${image.input}`);
+    else if (!manifest.platforms.some((p) => p.startsWith("windows/")))
+      linuxOnly.push({ image: image.input, platforms: manifest.platforms });
+  });
+  if (linuxOnly.length === 0) return [];
+  return [
+    CODES2.AKS_WINDOWS_POOL_LINUX_IMAGE.finding({
+      message: `${job.clusterName} has Windows node pools (${windowsPools.join(", ")}), but ${linuxOnly.map((l) => l.image).join(", ")} offer${linuxOnly.length === 1 ? "s" : ""} no Windows platform: pods without a \`kubernetes.io/os: linux\` node selector that land there fail with ImagePullBackOff ("no matching manifest").`,
+      remediation: windowsPools.map(
+        (pool) => `az aks nodepool update --cluster-name ${job.clusterName} --resource-group ${job.clusterGroup} --name ${pool} --node-taints os=windows:NoSchedule`
+      ),
+      evidence: { windowsPools, linuxOnlyImages: linuxOnly }
+    })
+  ];
+}
+async function privateDnsFindings(job) {
+  if ((job.registry.properties.privateEndpointConnections ?? []).length === 0) return [];
+  const dns2 = await job.ctx.get(registryPrivateDnsFact);
+  job.unverified.push(
+    ...dns2.unreadable.map((u) => `${u} (Reader on the private endpoint's and DNS zone's resource groups)`)
+  );
+  const pools = job.cluster.properties.agentPoolProfiles ?? [];
+  const vnets = unique2(
+    pools.map((p) => p.vnetSubnetID?.replace(/\/subnets\/[^/]+$/i, "")).filter((v) => Boolean(v))
+  );
+  if (vnets.length === 0) {
+    job.unverified.push(
+      `the DNS link of the AKS-managed VNet in ${job.cluster.properties.nodeResourceGroup ?? "the node resource group"} to privatelink.azurecr.io`
+    );
+    return [];
+  }
+  if (dns2.zones.length === 0) {
+    if (dns2.endpointsWithoutZoneGroup.length > 0) {
+      job.unverified.push(
+        `name resolution of ${job.loginServer} from the cluster: the registry's private endpoints have no DNS zone group, so their records live in a DNS this tool cannot read`
+      );
+    }
+    return [];
+  }
+  const unlinked = vnets.filter((v) => !dns2.zones.some((z) => z.linkedVnets.includes(v.toLowerCase())));
+  if (unlinked.length === 0) return [];
+  const zone = dns2.zones[0];
+  const { resourceGroup: zoneGroup } = parseResourceId(zone.id);
+  const zoneName = zone.id.split("/").pop();
+  return [
+    CODES2.AKS_PRIVATE_DNS_NOT_LINKED.finding({
+      message: `${job.registry.name} is reached through a private endpoint, but ${unlinked.join(", ")} of ${job.clusterName} ${unlinked.length === 1 ? "is" : "are"} not linked to ${zoneName}: nodes resolve ${job.loginServer} to its public address and are refused (or time out) \u2014 unless the VNet's DNS servers forward to a resolver in a linked VNet.`,
+      remediation: unlinked.map(
+        (vnet) => `az network private-dns link vnet create --resource-group ${zoneGroup} --zone-name ${zoneName} --name ${vnet.split("/").pop()}-acr --virtual-network ${vnet} --registration-enabled false`
+      ),
+      evidence: { clusterVnets: vnets, zones: dns2.zones, privateEndpoints: dns2.privateEndpoints }
+    })
+  ];
+}
+async function grantGraphRead(ctx, identity) {
+  if (identity.kind !== "service-principal" || !identity.graphRefused) return [];
+  return grantApplicationReadCommands(await assigneeOf(ctx));
+}
+function checkAcrCommand(job) {
+  return `az aks check-acr --name ${job.clusterName} --resource-group ${job.clusterGroup} --acr ${job.loginServer}`;
+}
+function describeIdentity(identity) {
+  if (identity.kind === "kubelet-identity") return "The kubelet identity";
+  if (identity.kind === "service-principal") return `The service principal ${identity.clientId}`;
+  return "The pull identity";
+}
+function evidenceOf(job, identity) {
+  return {
+    cluster: job.cluster.id,
+    pullIdentity: identity.kind === "kubelet-identity" ? { kind: identity.kind, objectId: identity.objectId, clientId: identity.clientId } : identity.kind === "service-principal" ? { kind: identity.kind, clientId: identity.clientId, objectId: identity.objectId } : { kind: identity.kind },
+    nodePools: (job.cluster.properties.agentPoolProfiles ?? []).map((p) => ({
+      name: p.name,
+      osType: p.osType ?? "Linux"
+    })),
+    roleAssignmentMode: job.mode
+  };
+}
+function roleName(a) {
+  return a.role?.name ?? a.roleDefinitionId;
+}
+function unique2(items) {
+  return [...new Set(items)];
+}
+
+// src/core/credential/aadsts.ts
+var NETWORK_CODES = /* @__PURE__ */ new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID"
+]);
+var NETWORK_WORDING = /endpoints_resolution_error|network_error|getaddrinfo|socket hang up|timed? ?out|operation was aborted|ECONN\w+/i;
+function decodeEntraError(error) {
+  const errors = flatten(error);
+  const oidc = errors.find((e) => e instanceof OidcTokenUnavailable);
+  if (oidc) return { kind: "oidc-unavailable", platform: oidc.platform, message: oidc.message };
+  const texts = errors.flatMap(textsOf);
+  const codes = unique3([...errors.flatMap(codesOf), ...texts.flatMap(aadstsCodesIn)]);
+  const [code] = codes;
+  if (code !== void 0) return { kind: "aadsts", code, ...details(errors, texts, codes, code) };
+  const message = firstMessage(errors);
+  if (errors.some((e) => e instanceof NoCredentialConfigured)) return { kind: "no-credential", message };
+  if (everyChainMemberUnavailable(errors[0])) {
+    const members = errors[0].errors;
+    return { kind: "no-credential", message: members.map((m) => firstMessage([m])).join("; ") };
+  }
+  const networkCode = errors.map((e) => e.code).find((c) => c && NETWORK_CODES.has(c));
+  if (networkCode) return { kind: "network", code: networkCode, message: firstMessage(errors) };
+  const networkText = texts.find((t) => NETWORK_WORDING.test(t));
+  if (networkText)
+    return {
+      kind: "network",
+      code: NETWORK_WORDING.exec(networkText)?.[0] ?? "network",
+      message: networkText
+    };
+  if (errors.every((e) => e.name === "CredentialUnavailableError")) return { kind: "no-credential", message };
+  return { kind: "other", message };
+}
+function everyChainMemberUnavailable(root) {
+  const members = root?.errors;
+  return root?.name === "AggregateAuthenticationError" && Array.isArray(members) && members.every((m) => m?.name === "CredentialUnavailableError");
+}
+function flatten(root) {
+  const out = [];
+  const visit = (value, depth) => {
+    if (!(value instanceof Error) || depth > 8 || out.includes(value)) return;
+    out.push(value);
+    for (const inner of value.errors ?? []) visit(inner, depth + 1);
+    visit(value.cause, depth + 1);
+  };
+  visit(root, 0);
+  if (out.length === 0) out.push(new Error(String(root)));
+  return out;
+}
+function responseOf(error) {
+  return error.errorResponse;
+}
+function textsOf(error) {
+  const description = responseOf(error)?.errorDescription;
+  const msal = error.errorMessage;
+  return [error.message, description, msal].filter((t) => typeof t === "string" && t.length > 0);
+}
+function codesOf(error) {
+  const errorNo = Number(error.errorNo);
+  return [
+    ...responseOf(error)?.errorCodes ?? [],
+    ...Number.isInteger(errorNo) && errorNo > 0 ? [errorNo] : []
+  ];
+}
+function aadstsCodesIn(text) {
+  return [...text.matchAll(/AADSTS(\d+)/g)].map((m) => Number(m[1]));
+}
+function details(errors, texts, codes, code) {
+  const withCode = texts.find((t) => t.includes(`AADSTS${code}`)) ?? texts[0] ?? "";
+  const description = cleanDescription(withCode, code);
+  const response = errors.map(responseOf).find((r) => r?.traceId || r?.correlationId);
+  const traceId = response?.traceId ?? /Trace ID: ([0-9a-f-]{36})/i.exec(withCode)?.[1];
+  const correlationId = response?.correlationId ?? /Correlation ID: ([0-9a-f-]{36})/i.exec(withCode)?.[1];
+  const quoted = (pattern) => pattern.exec(description)?.[1];
+  const issuer = quoted(/Assertion Issuer: '([^']*)'/i) ?? quoted(/assertion issuer '([^']*)'/i);
+  const subject = quoted(/Assertion Subject: '([^']*)'/i) ?? quoted(/assertion subject '([^']*)'/i);
+  const audience = quoted(/Assertion Audience: '([^']*)'/i);
+  const appId = quoted(/(?:app|identifier|client) '([0-9a-f-]{36})'/i);
+  const tenant = quoted(/Tenant '([^']+)'/i) ?? quoted(/directory '([^']+)'/i);
+  return {
+    codes,
+    description,
+    ...traceId ? { traceId } : {},
+    ...correlationId ? { correlationId } : {},
+    ...appId ? { appId } : {},
+    ...tenant ? { tenant } : {},
+    ...issuer || subject || audience ? { assertion: { issuer, subject, audience } } : {}
+  };
+}
+function cleanDescription(text, code) {
+  const start = text.indexOf(`AADSTS${code}`);
+  const from = start >= 0 ? text.slice(start) : text;
+  const cut = from.search(/\r?\n|\s-\s(?:Correlation ID|Trace ID|Timestamp):|\sTrace ID:/);
+  return (cut >= 0 ? from.slice(0, cut) : from).trim().slice(0, 600);
+}
+function firstMessage(errors) {
+  const message = errors.map((e) => e.message).find((m) => m.trim().length > 0) ?? "unknown error";
+  return message.split(/\r?\n/)[0]?.slice(0, 400) ?? message;
+}
+function unique3(values) {
+  return [...new Set(values)];
+}
+
+// src/core/context/runner-ip.ts
+var import_ipaddr3 = __toESM(require_ipaddr(), 1);
+var runnerIpFact = runFact("runner-ip", async (ctx) => {
+  if (ctx.config.runnerIp) return { ip: ctx.config.runnerIp, source: "input" };
+  const url = ctx.config.ipEchoUrl;
+  if (!url) return { source: "unknown", detail: "ip-echo-url is `none` and runner-ip is not set" };
+  try {
+    const res = await ctx.apis.plain.send("GET", url, { headers: { Accept: "text/plain" } });
+    const text = res.text.trim();
+    if (res.status === 200 && import_ipaddr3.default.IPv4.isValidFourPartDecimal(text)) return { ip: text, source: "ip-echo" };
+    return { source: "unknown", detail: `${url} answered ${res.status} without an IPv4 address` };
+  } catch (error) {
+    return { source: "unknown", detail: `${url} could not be reached: ${error.message}` };
+  }
+});
+var registryRunnerIpFact = registryFact("runner-ip:registry", async (ctx) => {
+  if (ctx.config.runnerIp) return { ip: ctx.config.runnerIp, source: "input" };
+  const challenge = await ctx.get(challengeFact);
+  if (challenge.answered && challenge.blockedIp) return { ip: challenge.blockedIp, source: "firewall" };
+  return ctx.get(runnerIpFact);
+});
+
+// src/core/checks/expiry.ts
+function expiryVerdict(end, window2) {
+  if (!end) return "ok";
+  const left = minutesUntil(end, window2.now);
+  if (left <= 0) return "expired";
+  if (left < window2.jobMinutes) return "during-job";
+  if (left < window2.warningMinutes) return "soon";
+  return "ok";
+}
+function minutesUntil(end, now) {
+  return Math.floor((end.getTime() - now.getTime()) / 6e4);
+}
+function isoMinute(date) {
+  return `${date.toISOString().slice(0, 16)}Z`;
+}
+function describeEnd(end, now) {
+  const minutes = minutesUntil(end, now);
+  return `${isoMinute(end)} (${relative(minutes)})`;
+}
+function relative(minutes) {
+  if (minutes <= 0) return `expired ${span(-minutes)} ago`;
+  if (minutes < 24 * 60) return `after ${minutes} min of the job`;
+  return `in ${span(minutes)}`;
+}
+function span(minutes) {
+  if (minutes < 120) return `${minutes} min`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h`;
+  return `${Math.floor(minutes / (24 * 60))} days`;
+}
+function daysLeft(end, now) {
+  return Math.floor((end.getTime() - now.getTime()) / 864e5);
+}
+function dayStamp(now) {
+  return now.toISOString().slice(0, 10);
+}
+
+// src/core/checks/app-credential-fixes.ts
+function portalPath(appName, tab) {
+  return `Portal: Microsoft Entra admin center \u203A App registrations \u203A ${appName ?? "<app>"} \u203A Certificates & secrets \u203A ${tab}`;
+}
+function rotateSecretCommands(appId, keyId, appName, now) {
+  return [
+    `az ad app credential reset --id ${appId} --append --display-name ci-${dayStamp(now)} --years 1`,
+    `Store the new secret where the job reads it (AZURE_CLIENT_SECRET, the GitHub secret or the service connection), then delete the old one: az ad app credential delete --id ${appId} --key-id ${keyId ?? "<keyId of the old secret>"}`,
+    portalPath(appName, "Client secrets \u203A New client secret"),
+    `Or drop the secret: add a federated credential (OIDC) \u2014 az ad app federated-credential create --id ${appId} --parameters federated-credential.json`
+  ];
+}
+function rotateCertificateCommands(appId, keyId, appName) {
+  return [
+    `az ad app credential reset --id ${appId} --append --cert @new-certificate.pem`,
+    `Point the job at the new certificate, then delete the old one: az ad app credential delete --id ${appId} --key-id ${keyId} --cert`,
+    portalPath(appName, "Certificates \u203A Upload certificate")
+  ];
+}
+
+// src/core/checks/credential.ts
+var ENTRA_ERRORS = "https://learn.microsoft.com/entra/identity-platform/reference-error-codes";
+var FEDERATION_DOCS = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation-create-trust";
+var ADO_WIF_DOCS = "https://learn.microsoft.com/azure/devops/pipelines/release/troubleshoot-workload-identity";
+var GITHUB_OIDC_DOCS = "https://docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-azure";
+var GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
+var EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+var CODES3 = defineCodes({
+  CREDENTIAL_OK: {
+    severity: "notice",
+    title: "An Entra token was obtained for the identity",
+    fix: "Nothing to fix."
+  },
+  CLIENT_SECRET_INVALID: {
+    severity: "error",
+    title: "Entra rejected the client secret",
+    fix: "Store the secret's Value (not its Secret ID), or create a new secret with `az ad app credential reset --append`.",
+    docs: ENTRA_ERRORS
+  },
+  CLIENT_SECRET_EXPIRED: {
+    severity: "error",
+    title: "The client secret has expired",
+    fix: "Create a new secret with `az ad app credential reset --append` and update the CI secret, or move to workload identity federation.",
+    docs: ENTRA_ERRORS
+  },
+  APP_NOT_FOUND_IN_TENANT: {
+    severity: "error",
+    title: "The application does not exist in the tenant",
+    fix: "Check client-id and tenant-id (and environment); the app may have been deleted or belong to another tenant.",
+    docs: ENTRA_ERRORS
+  },
+  OIDC_ASSERTION_EXPIRED: {
+    severity: "error",
+    title: "The OIDC assertion had expired when it was presented",
+    fix: "Fetch a fresh OIDC assertion for every token request instead of reusing one; check the runner's clock.",
+    docs: FEDERATION_DOCS
+  },
+  FEDERATED_CREDENTIAL_MISMATCH: {
+    severity: "error",
+    title: "No federated credential matches the OIDC assertion",
+    fix: "Add a federated credential whose issuer, subject and audience equal the ones the assertion presents.",
+    docs: FEDERATION_DOCS
+  },
+  NO_FEDERATED_CREDENTIALS: {
+    severity: "error",
+    title: "The application has no federated credentials",
+    fix: "Add a federated credential for the pipeline with `az ad app federated-credential create`.",
+    docs: FEDERATION_DOCS
+  },
+  WORKLOAD_IDENTITY_FEDERATION_BLOCKED: {
+    severity: "error",
+    title: "The tenant blocks workload identity federation",
+    fix: "A tenant administrator must allow federated credentials for this issuer, or the job must use another credential type.",
+    docs: ADO_WIF_DOCS
+  },
+  MULTI_TENANT_APP_NOT_SUPPORTED: {
+    severity: "error",
+    title: "A multi-tenant app cannot use this workload identity federation",
+    fix: "Make the app single-tenant (`--sign-in-audience AzureADMyOrg`) or use a managed identity.",
+    docs: ADO_WIF_DOCS
+  },
+  CONDITIONAL_ACCESS_BLOCKED: {
+    severity: "error",
+    title: "Conditional Access blocked the token",
+    fix: "Have the Conditional Access policy for workload identities trust the runner's egress IPs (named location) or exclude this identity.",
+    docs: "https://learn.microsoft.com/entra/identity/conditional-access/workload-identity"
+  },
+  TENANT_NOT_FOUND: {
+    severity: "error",
+    title: "The tenant was not found at the authority",
+    fix: "Check tenant-id, and that `environment` (or authority-host) names the cloud the tenant lives in.",
+    docs: ENTRA_ERRORS
+  },
+  NO_CREDENTIAL_CONFIGURED: {
+    severity: "error",
+    title: "No credential is configured for the job",
+    fix: "Give the job an identity: client-id/tenant-id with OIDC or a secret, a service connection, or a managed identity.",
+    docs: "https://learn.microsoft.com/azure/developer/javascript/sdk/authentication/credential-chains"
+  },
+  OIDC_TOKEN_UNAVAILABLE: {
+    severity: "error",
+    title: "The pipeline offers no OIDC token",
+    fix: "GitHub: add `permissions: id-token: write` to the job; Azure Pipelines: expose System.AccessToken to the task.",
+    docs: GITHUB_OIDC_DOCS
+  },
+  AUTHORITY_UNREACHABLE: {
+    severity: "error",
+    title: "The Entra authority host cannot be reached",
+    fix: "Let the runner reach the authority host on 443 (DNS, proxy, firewall, TLS inspection CA).",
+    docs: "https://learn.microsoft.com/entra/identity-platform/authentication-national-cloud"
+  },
+  CREDENTIAL_FAILED: {
+    severity: "error",
+    title: "No Entra token could be obtained",
+    fix: "Look up the AADSTS code in the finding; fix the identity's configuration it names.",
+    docs: ENTRA_ERRORS
+  }
+});
+var credentialCheck = {
+  id: "credential",
+  scope: "run",
+  modes: ["preflight", "audit"],
+  codes: CODES3,
+  permissions: ["None: any identity that can sign in to its tenant"],
+  async run(ctx) {
+    const attempt2 = await ctx.get(armTokenAttemptFact);
+    if (attempt2.ok) return { findings: [tokenObtained(ctx, attempt2.value)] };
+    const failure2 = decodeEntraError(attempt2.error);
+    const probed = failure2.kind === "network" ? await probeAuthority(ctx) : void 0;
+    return { findings: [await explainFailure(ctx, probed ?? failure2)] };
+  }
+};
+async function probeAuthority(ctx) {
+  const tenant = ctx.deps.credentialInfo.tenantId;
+  if (!tenant) return void 0;
+  try {
+    const url = `${ctx.config.cloud.authorityHost}/${encodeURIComponent(tenant)}/v2.0/.well-known/openid-configuration`;
+    const res = await ctx.apis.plain.send("GET", url);
+    if (res.status === 200) return void 0;
+    const failure2 = decodeEntraError(new AuthenticationError(res.status, parseJson(res.text)));
+    return failure2.kind === "aadsts" ? failure2 : void 0;
+  } catch (error) {
+    const failure2 = decodeEntraError(error);
+    return failure2.kind === "network" ? failure2 : void 0;
+  }
+}
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return void 0;
+  }
+}
+function tokenObtained(ctx, token) {
+  const principal = principalFromClaims(token.claims);
+  const minutes = Math.round((token.expiresOn.getTime() - ctx.now().getTime()) / 6e4);
+  return CODES3.CREDENTIAL_OK.finding({
+    message: `Signed in as ${principal.type ?? "principal"} ${principal.appId ?? principal.objectId ?? "(unknown)"} in tenant ${principal.tenantId ?? "(unknown)"}; the token is valid for ${minutes} more minutes.`,
+    evidence: {
+      tenantId: principal.tenantId,
+      appId: principal.appId,
+      objectId: principal.objectId,
+      principalType: principal.type,
+      authType: ctx.deps.authType,
+      tokenAudience: token.scope,
+      tokenExpiresInMinutes: minutes,
+      authorityHost: ctx.config.cloud.authorityHost
+    }
+  });
+}
+async function explainFailure(ctx, failure2) {
+  const info = ctx.deps.credentialInfo;
+  const authorityHost = new URL(ctx.config.cloud.authorityHost).host;
+  const details2 = failure2.kind === "aadsts" ? failure2 : void 0;
+  const fc = {
+    ctx,
+    info,
+    appId: info.clientId ?? details2?.appId ?? "<client-id>",
+    tenant: info.tenantId ?? details2?.tenant ?? "<tenant-id>",
+    authorityHost
+  };
+  const evidence2 = {
+    authType: ctx.deps.authType,
+    credentialKind: info.kind,
+    ...info.federatedSource ? { federatedSource: info.federatedSource } : {},
+    authorityHost,
+    ...fc.appId.startsWith("<") ? {} : { clientId: fc.appId },
+    ...fc.tenant.startsWith("<") ? {} : { tenantId: fc.tenant }
+  };
+  switch (failure2.kind) {
+    case "aadsts": {
+      const explanation = AADSTS[failure2.code];
+      const input = explanation ? await explanation.explain(failure2, fc) : unknownCode(failure2);
+      const code = explanation?.code ?? CODES3.CREDENTIAL_FAILED;
+      return code.finding({
+        ...input,
+        evidence: {
+          ...evidence2,
+          aadsts: `AADSTS${failure2.code}`,
+          ...failure2.codes.length > 1 ? { allCodes: failure2.codes.map((c) => `AADSTS${c}`) } : {},
+          entraMessage: failure2.description,
+          ...failure2.traceId ? { traceId: failure2.traceId } : {},
+          ...failure2.correlationId ? { correlationId: failure2.correlationId } : {},
+          ...failure2.assertion ? { assertion: failure2.assertion } : {},
+          ...input.evidence
+        }
+      });
+    }
+    case "oidc-unavailable":
+      return CODES3.OIDC_TOKEN_UNAVAILABLE.finding({
+        message: `No OIDC token could be requested from ${failure2.platform === "github" ? "GitHub Actions" : "Azure Pipelines"}: ${failure2.message}`,
+        remediation: failure2.platform === "github" ? ["Add to the job (or workflow):\npermissions:\n  id-token: write\n  contents: read"] : [
+          "Pass the job's access token to the task:\nenv:\n  SYSTEM_ACCESSTOKEN: $(System.AccessToken)",
+          "Check that the service connection uses workload identity federation and that the pipeline may use it (Project settings > Service connections > Security)."
+        ],
+        docs: failure2.platform === "github" ? GITHUB_OIDC_DOCS : ADO_WIF_DOCS,
+        evidence: { ...evidence2, platform: failure2.platform }
+      });
+    case "network":
+      return CODES3.AUTHORITY_UNREACHABLE.finding({
+        message: `The Entra authority ${authorityHost} could not be reached from the runner (${failure2.code}), so no token can be requested.`,
+        remediation: [
+          `nslookup ${authorityHost}`,
+          `curl -sS -o /dev/null -w '%{http_code}\\n' https://${authorityHost}/common/v2.0/.well-known/openid-configuration`,
+          `Allow outbound HTTPS (443) from the runner to ${authorityHost} in the proxy/firewall; behind TLS inspection, point NODE_EXTRA_CA_CERTS at the proxy's CA.`,
+          `If the tenant is in a sovereign cloud, set \`environment\` (AzureUSGovernment, AzureChinaCloud) or \`authority-host\`.`
+        ],
+        evidence: { ...evidence2, networkError: failure2.code, error: failure2.message }
+      });
+    case "no-credential":
+      return CODES3.NO_CREDENTIAL_CONFIGURED.finding({
+        message: `No credential could be used: ${failure2.message}`,
+        remediation: noCredentialRemediation(ctx),
+        evidence: evidence2
+      });
+    case "other":
+      return CODES3.CREDENTIAL_FAILED.finding({
+        message: `The credential failed without an Entra error code: ${failure2.message}`,
+        remediation: [
+          ...info.kind === "secret" ? [
+            `az login --service-principal --username ${fc.appId} --tenant ${fc.tenant} --password "$AZURE_CLIENT_SECRET"`
+          ] : [],
+          `Compare the error with ${ENTRA_ERRORS} and the identity's sign-in logs.`
+        ],
+        evidence: { ...evidence2, error: failure2.message }
+      });
+  }
+}
+var resetSecret = (fc) => rotateSecretCommands(fc.appId, void 0, void 0, fc.ctx.now());
+var secretInvalid = {
+  code: CODES3.CLIENT_SECRET_INVALID,
+  explain: (_f, fc) => ({
+    message: `Entra rejected the client secret of app ${fc.appId}: it is not a current secret value. The usual cause is a secret's ID (a GUID) pasted instead of its Value, or a secret that was rotated.`,
+    remediation: [
+      `az ad app credential list --id ${fc.appId} --query "[].{keyId:keyId, hint:hint, expires:endDateTime}" --output table`,
+      ...resetSecret(fc)
+    ]
+  })
+};
+var secretExpired = {
+  code: CODES3.CLIENT_SECRET_EXPIRED,
+  explain: (_f, fc) => ({
+    message: `Every client secret the job could present for app ${fc.appId} has expired, so Entra refuses to issue tokens.`,
+    remediation: resetSecret(fc)
+  })
+};
+var appNotFound = {
+  code: CODES3.APP_NOT_FOUND_IN_TENANT,
+  explain: (_f, fc) => ({
+    message: `No application ${fc.appId} exists in tenant ${fc.tenant} at ${fc.authorityHost}: the client id or tenant id is wrong, the app was deleted, or it lives in another cloud than \`environment\` (${fc.ctx.config.cloud.name}).`,
+    remediation: [
+      `az ad sp show --id ${fc.appId} --query "{appId:appId, tenant:appOwnerOrganizationId, name:displayName}"`,
+      `az account show --query tenantId --output tsv`,
+      `Set client-id/AZURE_CLIENT_ID and tenant-id/AZURE_TENANT_ID to the values of the app registration's Overview page; a deleted app can be restored within 30 days (Entra > App registrations > Deleted applications).`
+    ]
+  })
+};
+var assertionExpired = {
+  code: CODES3.OIDC_ASSERTION_EXPIRED,
+  explain: (_f, fc) => ({
+    message: `The OIDC assertion presented for app ${fc.appId} had expired (GitHub's last about 5 minutes, Azure Pipelines' 10): a one-shot assertion was reused after it expired, or the runner's clock is off.`,
+    remediation: [
+      "Request a fresh assertion for every token request (a ClientAssertionCredential callback, or azure/login@v2 with `auth-type` left to OIDC) instead of caching one ID token for the whole job.",
+      "date -u   # compare with an NTP source; fix the runner's clock if it drifts"
+    ]
+  })
+};
+function federatedCredentialCommand(fc, issuer, subject) {
+  const name3 = `acr-preflight-${subject.replace(/[^A-Za-z0-9-]+/g, "-").replace(/^-+|-+$/g, "")}`.slice(
+    0,
+    120
+  );
+  const parameters = JSON.stringify({ name: name3, issuer, subject, audiences: [EXCHANGE_AUDIENCE] });
+  return `az ad app federated-credential create --id ${fc.appId} --parameters '${parameters}'`;
+}
+function expectedIssuer(fc, presented) {
+  if (presented) return presented;
+  return fc.info.federatedSource === "azure-pipelines" ? `https://login.microsoftonline.com/${fc.tenant}/v2.0` : GITHUB_ISSUER;
+}
+function expectedSubject(fc, presented) {
+  if (presented) return presented;
+  return fc.info.federatedSource === "azure-pipelines" ? "sc://<organization>/<project>/<service-connection>" : "repo:<owner>/<repo>:ref:refs/heads/main";
+}
+var federatedMismatch = {
+  code: CODES3.FEDERATED_CREDENTIAL_MISMATCH,
+  explain: (f, fc) => {
+    const presented = f.assertion ?? {};
+    const part = f.code === 700211 ? "issuer" : f.code === 700213 ? "subject" : "issuer, subject or audience";
+    const shown = [
+      presented.issuer ? `issuer '${presented.issuer}'` : "",
+      presented.subject ? `subject '${presented.subject}'` : ""
+    ].filter(Boolean);
+    return {
+      message: `No federated credential of app ${fc.appId} matches the assertion's ${part}${shown.length ? ` (${shown.join(", ")})` : ""}. GitHub now issues immutable subjects (\`repo:owner@<id>/repo@<id>:\u2026\`) for new repositories, and Azure Pipelines moved its issuer to https://login.microsoftonline.com/<tenant>/v2.0; credentials written for the old form no longer match.`,
+      remediation: [
+        `az ad app federated-credential list --id ${fc.appId} --query "[].{name:name, issuer:issuer, subject:subject, audiences:join(',', audiences)}" --output table`,
+        federatedCredentialCommand(
+          fc,
+          expectedIssuer(fc, presented.issuer),
+          expectedSubject(fc, presented.subject)
+        ),
+        "GitHub: `gh api repos/<owner>/<repo>/actions/oidc/customization/sub` shows which subject form the repository sends; Azure Pipelines: edit and save the service connection to regenerate its credential."
+      ],
+      docs: fc.info.federatedSource === "azure-pipelines" ? ADO_WIF_DOCS : FEDERATION_DOCS
+    };
+  }
+};
+var noFederatedCredentials = {
+  code: CODES3.NO_FEDERATED_CREDENTIALS,
+  explain: (f, fc) => ({
+    message: `App ${fc.appId} has no federated credentials, so Entra cannot accept any OIDC assertion for it.`,
+    remediation: [
+      federatedCredentialCommand(
+        fc,
+        expectedIssuer(fc, f.assertion?.issuer),
+        expectedSubject(fc, f.assertion?.subject)
+      )
+    ]
+  })
+};
+var federationBlocked = {
+  code: CODES3.WORKLOAD_IDENTITY_FEDERATION_BLOCKED,
+  explain: (f, fc) => ({
+    message: f.code === 7002381 ? `Tenant ${fc.tenant} only accepts GitHub-issued federated credentials carrying an allowed \`enterprise\` claim, and this repository's token carries none.` : `Tenant ${fc.tenant} has workload identity federation disabled or restricted by policy (AADSTS${f.code}), so app ${fc.appId} cannot exchange an OIDC assertion.`,
+    remediation: [
+      "A tenant administrator must allow federated identity credentials for this issuer (Entra > Workload identities policies), or the job must use a managed identity or certificate instead.",
+      `Ask the administrator for the sign-in log entry of app ${fc.appId}${f.correlationId ? ` with correlation id ${f.correlationId}` : ""}.`
+    ]
+  })
+};
+var multiTenantApp = {
+  code: CODES3.MULTI_TENANT_APP_NOT_SUPPORTED,
+  explain: (_f, fc) => ({
+    message: `App ${fc.appId} is multi-tenant (signInAudience AzureADMultipleOrgs); Azure Pipelines workload identity federation requires a single-tenant app or a managed identity.`,
+    remediation: [
+      `az ad app update --id ${fc.appId} --sign-in-audience AzureADMyOrg`,
+      "Or create the service connection with a managed identity."
+    ]
+  })
+};
+var conditionalAccess = {
+  code: CODES3.CONDITIONAL_ACCESS_BLOCKED,
+  explain: async (f, fc) => {
+    const runnerIp = (await fc.ctx.get(runnerIpFact).catch(() => void 0))?.ip;
+    return {
+      message: `A Conditional Access policy for workload identities blocked app ${fc.appId}${runnerIp ? ` signing in from ${runnerIp}` : ""}; such policies usually allow only named locations, which hosted runners' changing IPs are not in.`,
+      remediation: [
+        `Ask a Conditional Access administrator to add ${runnerIp ? `${runnerIp}/32` : "the runner's egress IP"} to a trusted named location used by the policy, or to exclude app ${fc.appId} from it.`,
+        `The sign-in log (Entra > Sign-in logs > Service principal sign-ins${f.correlationId ? `, correlation id ${f.correlationId}` : ""}) names the policy.`,
+        "Use self-hosted runners with a fixed egress IP if the policy must stay location-based."
+      ],
+      evidence: runnerIp ? { runnerIp } : {}
+    };
+  }
+};
+var tenantNotFound = {
+  code: CODES3.TENANT_NOT_FOUND,
+  explain: (f, fc) => {
+    const cloud = fc.ctx.config.cloud;
+    return {
+      message: `Tenant ${f.tenant ?? fc.tenant} does not exist at ${fc.authorityHost}, the authority of \`environment\` ${cloud.name}: the tenant id is wrong, or the tenant lives in another cloud (Azure Government, Azure China).`,
+      remediation: [
+        'az account show --query "{tenant:tenantId, cloud:environmentName}"   # where the identity works',
+        "Set tenant-id/AZURE_TENANT_ID to the Directory (tenant) ID of the app registration.",
+        `If the tenant is in another cloud, set \`environment: AzureUSGovernment\` or \`environment: AzureChinaCloud\` (or \`authority-host\`) instead of ${cloud.name}.`
+      ],
+      evidence: { environment: cloud.name }
+    };
+  }
+};
+var AADSTS = {
+  7000215: secretInvalid,
+  7000222: secretExpired,
+  700016: appNotFound,
+  700024: assertionExpired,
+  70021: federatedMismatch,
+  700211: federatedMismatch,
+  700213: federatedMismatch,
+  7002131: federatedMismatch,
+  70025: noFederatedCredentials,
+  700223: federationBlocked,
+  700238: federationBlocked,
+  7002381: federationBlocked,
+  70052: multiTenantApp,
+  53003: conditionalAccess,
+  90002: tenantNotFound
+};
+function unknownCode(f) {
+  return {
+    message: `Entra refused the token request with AADSTS${f.code}: ${f.description}`,
+    remediation: [
+      `Look up AADSTS${f.code} at ${ENTRA_ERRORS} and in the sign-in logs${f.traceId ? ` (trace id ${f.traceId})` : ""}.`
+    ]
+  };
+}
+function noCredentialRemediation(ctx) {
+  switch (ctx.deps.surface) {
+    case "github":
+      return [
+        "Give the step client-id and tenant-id (OIDC, with `permissions: id-token: write`) or `creds`, as for azure/login.",
+        "Or run azure/login before this step so the `az` session is used."
+      ];
+    case "ado":
+      return [
+        "Set `azureSubscription` to an Azure Resource Manager service connection the pipeline may use."
+      ];
+    case "cli":
+      return [
+        "export AZURE_TENANT_ID=<tenant-id> AZURE_CLIENT_ID=<client-id> AZURE_CLIENT_SECRET=<secret value>",
+        "Or sign in first: az login"
+      ];
+  }
+}
+
+// src/core/checks/data-plane-access.ts
+var AUTH_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access";
+var ARM_AUDIENCE_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-disable-authentication-as-arm";
+var CODES4 = defineCodes({
+  DATA_PLANE_ACCESS_OK: {
+    severity: "notice",
+    title: "The registry grants every requested action",
+    fix: "Nothing to fix."
+  },
+  EXCHANGE_REFUSED: {
+    severity: "error",
+    title: "The registry refused to exchange the Entra token",
+    fix: "Fix what the registry's answer names: the firewall (see network-rules), the ARM-audience policy, or the identity's tenant.",
+    docs: AUTH_DOCS
+  },
+  ARM_AUDIENCE_DISABLED: {
+    severity: "warning",
+    title: "The registry refuses ARM-audience tokens",
+    fix: "Make every tool of the job request ACR-audience tokens (https://containerregistry.azure.net/.default), or re-enable authentication-as-arm.",
+    docs: ARM_AUDIENCE_DOCS
+  },
+  TOKEN_REFUSED: {
+    severity: "error",
+    title: "The registry refused to issue an access token",
+    fix: "Fix what the registry's answer names; re-run to rule out a transient refusal.",
+    docs: AUTH_DOCS
+  },
+  ACTION_NOT_GRANTED: {
+    severity: "error",
+    title: "The identity lacks data-plane rights the job needs",
+    fix: "Assign the role that grants the missing actions at the registry (AcrPull/AcrPush/AcrDelete, or the Container Registry Repository roles on ABAC registries).",
+    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-rbac-built-in-roles-overview"
+  },
+  CATALOG_NOT_GRANTED: {
+    severity: "warning",
+    title: "The identity may not list the registry's repositories",
+    fix: "Name the repositories the job touches in `repositories` so rights are proven per repository, or grant catalog listing.",
+    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-rbac-abac-repository-permissions"
+  }
+});
+var ACTIONS = { pull: ["pull"], push: ["pull", "push"], delete: ["delete"] };
+var OPERATION_OF_ACTION = { pull: "pull", push: "push", delete: "delete" };
+var dataPlaneAccessCheck = {
+  id: "data-plane-access",
+  scope: "registry",
+  modes: ["preflight", "audit"],
+  codes: CODES4,
+  permissions: [
+    "None beyond the job's own rights: it asks the registry for the actions `operations` need (AcrPull/AcrPush/AcrDelete, or Container Registry Repository Reader/Writer/Contributor on ABAC registries)"
+  ],
+  async run(ctx) {
+    const refresh = await ctx.get(refreshTokenFact);
+    if (!refresh.ok) return { findings: [await exchangeRefused(ctx, refresh)] };
+    const audience = refresh.refusedArm ? [armAudienceDisabled(ctx, refresh.refusedArm)] : [];
+    const evidence2 = {
+      tokenAudience: refresh.audience === "arm" ? armScope(ctx.config.cloud) : ctx.config.cloud.acrScope,
+      ...refresh.expiresOn ? { refreshTokenExpiresOn: refresh.expiresOn.toISOString() } : {}
+    };
+    const access2 = ctx.config.repositories.length ? await repositoryAccess(ctx, evidence2) : await catalogAccess(ctx, evidence2);
+    return { findings: [...audience, ...access2] };
+  }
+};
+async function repositoryAccess(ctx, evidence2) {
+  const wanted = [...new Set(ctx.config.operations.flatMap((op) => ACTIONS[op]))];
+  const repositories = ctx.config.repositories;
+  const grant = await ctx.get(
+    accessTokenFact(repositories.map((repo) => `repository:${repo}:${wanted.join(",")}`))
+  );
+  if (!grant.ok) return [await tokenRefused(ctx, grant, evidence2)];
+  const perRepository = repositories.map((repository) => {
+    const granted = grantedActions(grant.access, "repository", repository);
+    return { repository, requested: wanted, granted, missing: wanted.filter((a) => !granted.includes(a)) };
+  });
+  const tokenEvidence = {
+    ...evidence2,
+    ...grant.expiresOn ? { accessTokenExpiresOn: grant.expiresOn.toISOString() } : {}
+  };
+  const lacking = perRepository.filter((r) => r.missing.length > 0);
+  if (lacking.length === 0) {
+    return [
+      CODES4.DATA_PLANE_ACCESS_OK.finding({
+        message: `The registry grants ${wanted.join(", ")} on ${repositories.join(", ")} to this identity.`,
+        evidence: { ...tokenEvidence, repositories: perRepository.map(({ missing: _, ...r }) => r) }
+      })
+    ];
+  }
+  const grantContext = await roleContext(ctx);
+  return lacking.map(
+    (r) => CODES4.ACTION_NOT_GRANTED.finding({
+      message: `The registry grants ${r.granted.length ? r.granted.join(", ") : "nothing"} on '${r.repository}' but the job needs ${r.missing.join(", ")} too: \`docker ${r.missing.includes("push") ? "push" : "pull"}\` will fail with "denied: requested access to the resource is denied" or 401.`,
+      remediation: grantRemediation(grantContext, r.missing, [r.repository]),
+      evidence: {
+        ...tokenEvidence,
+        ...r,
+        roleAssignmentMode: grantContext.modeKnown ? grantContext.mode : "unknown"
+      }
+    })
+  );
+}
+async function catalogAccess(ctx, evidence2) {
+  const grant = await ctx.get(accessTokenFact(["registry:catalog:*"]));
+  if (!grant.ok) return [await tokenRefused(ctx, grant, evidence2)];
+  const granted = grantedActions(grant.access, "registry", "catalog");
+  const tokenEvidence = {
+    ...evidence2,
+    requested: "registry:catalog:*",
+    granted,
+    ...grant.expiresOn ? { accessTokenExpiresOn: grant.expiresOn.toISOString() } : {}
+  };
+  if (granted.includes("*")) {
+    return [
+      CODES4.DATA_PLANE_ACCESS_OK.finding({
+        message: `The registry accepts this identity and lets it list repositories; pull/push rights are per repository, so name them in \`repositories\` to prove ${ctx.config.operations.join(", ")}.`,
+        evidence: tokenEvidence
+      })
+    ];
+  }
+  const grantContext = await roleContext(ctx);
+  return [
+    CODES4.CATALOG_NOT_GRANTED.finding({
+      message: `The registry accepts this identity but does not let it list repositories, and no \`repositories\` were given, so ${ctx.config.operations.join(", ")} rights could not be proven. ` + (grantContext.mode === "abac" ? "On ABAC registries listing needs Container Registry Repository Catalog Lister." : "Rights are per repository."),
+      remediation: [
+        `repositories: <the repositories the job pushes or pulls, e.g. app/web>`,
+        ...grantContext.mode === "abac" ? [
+          `az role assignment create --assignee ${grantContext.assignee} --role "Container Registry Repository Catalog Lister" --scope ${grantContext.registryId}`
+        ] : []
+      ],
+      evidence: tokenEvidence
+    })
+  ];
+}
+async function roleContext(ctx) {
+  const lookup = await ctx.get(registryLookupFact).catch(() => void 0);
+  const resource = lookup?.found ? lookup.resource : void 0;
+  return {
+    mode: modeOf(resource?.properties.roleAssignmentMode),
+    modeKnown: resource !== void 0,
+    assignee: await assigneeOf(ctx),
+    registryId: resource?.id ?? `$(az acr show --name ${ctx.registry.name} --query id --output tsv)`
+  };
+}
+function grantRemediation(role, missing, repositories) {
+  const operations = [
+    ...new Set(missing.map((a) => OPERATION_OF_ACTION[a]).filter((op) => !!op))
+  ];
+  const commands = (mode) => grantCommands({ mode, operations, assignee: role.assignee, registryId: role.registryId, repositories });
+  if (role.modeKnown) return commands(role.mode);
+  return [
+    ...commands("legacy"),
+    `If the registry uses ABAC repository permissions (roleAssignmentMode AbacRepositoryPermissions), instead: ${commands("abac").join(" ; ")}`
+  ];
+}
+function armAudienceDisabled(ctx, refused) {
+  const name3 = ctx.registry.name;
+  return CODES4.ARM_AUDIENCE_DISABLED.finding({
+    message: `The registry refused the ARM-audience Entra token (${refused.status}${refused.code ? ` ${refused.code}` : ""}) and accepted an ACR-audience one: its azureADAuthenticationAsArmPolicy is disabled. Tools that sign in with a management.azure.com token (older az CLI, some SDKs and login actions) get 401; they must request ${ctx.config.cloud.acrScope}.`,
+    remediation: [
+      `az acr config authentication-as-arm show --registry ${name3}`,
+      `Request tokens for ${ctx.config.cloud.acrScope} in every tool of the job (e.g. az account get-access-token --scope ${ctx.config.cloud.acrScope}), or, if policy allows: az acr config authentication-as-arm update --registry ${name3} --status enabled`
+    ],
+    evidence: { armAttempt: refused, acceptedAudience: ctx.config.cloud.acrScope }
+  });
+}
+async function exchangeRefused(ctx, refresh) {
+  const name3 = ctx.registry.name;
+  const last = refresh.attempts[refresh.attempts.length - 1];
+  const blockedIp = refresh.attempts.map((a) => /client with IP '([^']+)'/i.exec(a.message)?.[1]).find((ip) => ip !== void 0);
+  const evidence2 = { attempts: refresh.attempts };
+  if (last.status === 403) {
+    return CODES4.EXCHANGE_REFUSED.finding({
+      message: `The registry's firewall refused the token exchange${blockedIp ? ` from ${blockedIp}` : ""} (403 ${last.code ?? ""}): ${last.message} No operation can work from this runner until the network rules allow it (see network-rules).`,
+      remediation: blockedIp ? [
+        `az acr network-rule add --name ${name3} --ip-address ${blockedIp}/32`,
+        `az acr show --name ${name3} --query "{public:publicNetworkAccess, rules:networkRuleSet}"`
+      ] : [`az acr show --name ${name3} --query "{public:publicNetworkAccess, rules:networkRuleSet}"`],
+      evidence: { ...evidence2, ...blockedIp ? { blockedIp } : {} }
+    });
+  }
+  if (last.status === 401) {
+    const armPolicy = await armPolicyStatus(ctx);
+    const triedAcr = refresh.attempts.some((a) => a.audience === "acr");
+    const cause = !triedAcr && armPolicy === "disabled" ? "the registry refuses ARM-audience tokens (azureADAuthenticationAsArmPolicy disabled) and no ACR-audience token could be obtained" : "it does not accept this identity's Entra token: the identity usually belongs to another tenant than the registry, or the token is for another cloud";
+    return CODES4.EXCHANGE_REFUSED.finding({
+      message: `The registry answered 401 to the token exchange${triedAcr ? " with both ARM- and ACR-audience tokens" : ""}: ${cause}. (${last.code ?? ""} ${last.message})`.replace(
+        /\(\s+/,
+        "("
+      ),
+      remediation: [
+        `az acr show --name ${name3} --query "{id:id, armAuth:policies.azureAdAuthenticationAsArmPolicy.status}"`,
+        "az account show --query tenantId --output tsv   # must be the tenant of the registry's subscription",
+        `az acr login --name ${name3} --expose-token   # reproduces the exchange with your own identity`
+      ],
+      evidence: { ...evidence2, ...armPolicy ? { azureADAuthenticationAsArmPolicy: armPolicy } : {} }
+    });
+  }
+  return CODES4.EXCHANGE_REFUSED.finding({
+    message: `The registry answered ${last.status}${last.code ? ` ${last.code}` : ""} to the token exchange: ${last.message}`,
+    remediation: [`az acr check-health --name ${name3} --yes`],
+    evidence: evidence2
+  });
+}
+async function armPolicyStatus(ctx) {
+  const lookup = await ctx.get(registryLookupFact).catch(() => void 0);
+  return lookup?.found ? lookup.resource.properties.policies?.azureADAuthenticationAsArmPolicy?.status : void 0;
+}
+async function tokenRefused(ctx, grant, evidence2) {
+  const loginServer = await ctx.get(loginServerFact);
+  return CODES4.TOKEN_REFUSED.finding({
+    message: `The registry gave a refresh token but answered ${grant.status}${grant.code ? ` ${grant.code}` : ""} when asked for ${grant.scopes.join(" ")}: ${grant.message}`,
+    remediation: [
+      `az acr check-health --name ${ctx.registry.name} --yes`,
+      `az acr login --name ${ctx.registry.name} && docker pull ${loginServer}/<repository>:<tag>`
+    ],
+    evidence: { ...evidence2, status: grant.status, code: grant.code, scopes: grant.scopes }
+  });
+}
+
+// src/core/checks/docker-config.ts
+var import_promises7 = require("node:fs/promises");
+var import_node_fs7 = require("node:fs");
+var import_node_os4 = __toESM(require("node:os"), 1);
+var import_node_path6 = __toESM(require("node:path"), 1);
+var DOCS2 = "https://docs.docker.com/reference/cli/docker/login/#credential-stores";
+var ACR_TOKEN_USER = "00000000-0000-0000-0000-000000000000";
+var CODES5 = defineCodes({
+  DOCKER_CONFIG_OK: {
+    severity: "notice",
+    title: "Docker's configuration leaves the registry login to the job",
+    fix: "Nothing to fix."
+  },
+  CREDENTIAL_HELPER_OVERRIDES_LOGIN: {
+    severity: "warning",
+    title: "A credential helper answers for this registry instead of the job's login",
+    fix: "Remove the registry's `credHelpers` entry, or make sure that helper returns this identity's credentials.",
+    docs: DOCS2
+  },
+  CREDENTIAL_HELPER_MISSING: {
+    severity: "error",
+    title: "Docker is configured with a credential helper that is not installed",
+    fix: "Install the helper or remove it from the Docker configuration; `docker login` fails until then.",
+    docs: DOCS2
+  },
+  STALE_REGISTRY_LOGIN: {
+    severity: "warning",
+    title: "Docker holds an expired login for this registry",
+    fix: "Run the job's login step (`az acr login`, `docker/login-action`) before the first push or pull.",
+    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-authentication"
+  }
+});
+var dockerConfigCheck = {
+  id: "docker-config",
+  scope: "registry",
+  modes: ["preflight"],
+  codes: CODES5,
+  permissions: ["None: reads the runner's Docker configuration file"],
+  async run(ctx) {
+    const dir = process.env.DOCKER_CONFIG ?? import_node_path6.default.join(import_node_os4.default.homedir(), ".docker");
+    const file = import_node_path6.default.join(dir, "config.json");
+    const config = await readDockerConfig(file);
+    const loginServer = await ctx.get(loginServerFact);
+    const evidence2 = { file, loginServer, credsStore: config.credsStore ?? "none" };
+    const helper = config.credHelpers?.[loginServer];
+    const findings = [];
+    if (helper) {
+      findings.push(
+        await helperFinding(
+          helper,
+          `credHelpers["${loginServer}"]`,
+          { ...evidence2, credHelper: helper },
+          true
+        )
+      );
+    } else if (config.credsStore) {
+      const missing = await helperFinding(config.credsStore, "credsStore", evidence2, false);
+      if (missing.severity === "error") findings.push(missing);
+    }
+    const stale = staleLogin(ctx, config, loginServer, evidence2);
+    if (stale) findings.push(stale);
+    if (findings.length === 0) {
+      findings.push(
+        CODES5.DOCKER_CONFIG_OK.finding({
+          message: `Nothing in ${file} overrides or pre-empts the job's login to ${loginServer}.`,
+          evidence: evidence2
+        })
+      );
+    }
+    return { findings };
+  }
+};
+async function readDockerConfig(file) {
+  let text;
+  try {
+    text = await (0, import_promises7.readFile)(file, "utf8");
+  } catch {
+    return {};
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new SkipCheck("prerequisite", `${file} is not valid JSON, so Docker itself will fail to read it.`, [
+      `Fix or remove ${file}`
+    ]);
+  }
+}
+async function helperFinding(helper, where, evidence2, overridesLogin) {
+  const binary = `docker-credential-${helper}`;
+  if (!await onPath(binary)) {
+    return CODES5.CREDENTIAL_HELPER_MISSING.finding({
+      message: `Docker's ${where} names the helper '${helper}', but ${binary} is not on PATH: \`docker login\` and pulls fail with "executable file not found".`,
+      remediation: [`Install ${binary}, or remove ${where} from the Docker configuration`],
+      evidence: { ...evidence2, helper, onPath: false }
+    });
+  }
+  return CODES5.CREDENTIAL_HELPER_OVERRIDES_LOGIN.finding({
+    message: `Docker's ${where} sends this registry's credentials through '${helper}', so the job's own login is ${overridesLogin ? "ignored unless that helper returns it" : "stored there"}.`,
+    remediation: [`Remove ${where} from the Docker configuration if the job logs in itself`],
+    evidence: { ...evidence2, helper, onPath: true }
+  });
+}
+function staleLogin(ctx, config, loginServer, evidence2) {
+  const entry = config.auths?.[loginServer] ?? config.auths?.[`https://${loginServer}`];
+  if (!entry?.auth) return void 0;
+  const [user, password] = Buffer.from(entry.auth, "base64").toString("utf8").split(/:(.*)/s);
+  if (user !== ACR_TOKEN_USER || !password) return void 0;
+  ctx.deps.mask(password);
+  const expiresOn = jwtExpiry(password);
+  if (!expiresOn || expiresOn > ctx.now()) return void 0;
+  return CODES5.STALE_REGISTRY_LOGIN.finding({
+    message: `Docker holds an ACR token for ${loginServer} that expired at ${expiresOn.toISOString()}; any step that pulls or pushes before a new login gets 401 unauthorized.`,
+    remediation: [`az acr login --name ${ctx.registry.name}`],
+    evidence: { ...evidence2, storedLoginExpiredAt: expiresOn.toISOString() }
+  });
+}
+async function onPath(binary) {
+  const dirs = (process.env.PATH ?? "").split(import_node_path6.default.delimiter).filter(Boolean);
+  const names = process.platform === "win32" ? [`${binary}.exe`, `${binary}.cmd`] : [binary];
+  for (const dir of dirs) {
+    for (const name3 of names) {
+      if (await (0, import_promises7.access)(import_node_path6.default.join(dir, name3), import_node_fs7.constants.X_OK).then(
+        () => true,
+        () => false
+      ))
+        return true;
+    }
+  }
+  return false;
+}
+
+// src/core/checks/images.ts
+var DOCS3 = "https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access";
+var CODES6 = defineCodes({
+  IMAGE_OK: {
+    severity: "notice",
+    title: "Every image exists and offers the platform",
+    fix: "Nothing to fix."
+  },
+  IMAGE_NOT_FOUND: {
+    severity: "error",
+    title: "An image the job deploys does not exist",
+    fix: "Push the tag first, or deploy a tag that exists (the nearest existing tags are listed).",
+    docs: DOCS3
+  },
+  REPOSITORY_NOT_FOUND: {
+    severity: "error",
+    title: "A repository the job deploys from does not exist",
+    fix: "Check the repository name (case, path) against `az acr repository list`.",
+    docs: DOCS3
+  },
+  PLATFORM_MISSING: {
+    severity: "error",
+    title: "An image does not offer the nodes' platform",
+    fix: "Build and push the missing platform (`docker buildx build --platform \u2026`) or deploy to nodes of a platform the image offers.",
+    docs: "https://learn.microsoft.com/azure/container-registry/push-multi-architecture-images"
+  },
+  PLATFORM_UNVERIFIED: {
+    severity: "warning",
+    title: "An image's platform could not be read",
+    fix: "Push the image as a multi-platform index, or give the identity pull rights so its configuration can be read."
+  }
+});
+var imagesCheck = {
+  id: "images",
+  scope: "registry",
+  modes: ["preflight"],
+  codes: CODES6,
+  permissions: [
+    "Data plane `pull` on each image's repository (AcrPull, or Container Registry Repository Reader on ABAC registries)"
+  ],
+  async run(ctx) {
+    if (ctx.config.images.length === 0) {
+      throw new SkipCheck("not-applicable", "No `images` were given, so there is nothing to look up.");
+    }
+    const findings = await Promise.all(ctx.config.images.map((image) => inspectImage(ctx, image)));
+    return { findings: findings.flat() };
+  }
+};
+async function inspectImage(ctx, image) {
+  const loginServer = await ctx.get(loginServerFact);
+  const manifest = await ctx.get(imageManifestFact(image));
+  const evidence2 = { image: image.input, loginServer, reference: manifest.reference };
+  if (!manifest.found && manifest.status === 404)
+    return [await notFound(ctx, image, manifest.code, evidence2)];
+  if (!manifest.found) {
+    throw new SkipCheck(
+      "prerequisite",
+      `The registry answered ${manifest.status} ${manifest.code ?? ""} for ${image.input}: ${manifest.message ?? ""}`
+    );
+  }
+  const { platforms, digest } = manifest;
+  const reference = manifest.reference;
+  const okEvidence = { ...evidence2, ...digest ? { digest } : {}, platforms: platforms ?? "unknown" };
+  const wanted = ctx.config.platform;
+  if (!wanted) return [CODES6.IMAGE_OK.finding({ message: `${image.input} exists.`, evidence: okEvidence })];
+  if (!platforms) {
+    return [
+      CODES6.PLATFORM_UNVERIFIED.finding({
+        message: `${image.input} exists, but its platform could not be read, so ${platformName(wanted)} is not verified.`,
+        evidence: okEvidence
+      })
+    ];
+  }
+  if (platforms.some((p) => platformMatches(p, wanted))) {
+    return [
+      CODES6.IMAGE_OK.finding({
+        message: `${image.input} exists and offers ${platformName(wanted)}.`,
+        evidence: okEvidence
+      })
+    ];
+  }
+  return [
+    CODES6.PLATFORM_MISSING.finding({
+      message: `${image.input} offers ${platforms.join(", ") || "no platform"} but not ${platformName(wanted)}: nodes of that platform fail with ImagePullBackOff ("no matching manifest").`,
+      remediation: [
+        `docker buildx build --platform ${[.../* @__PURE__ */ new Set([...platforms, platformName(wanted)])].join(",")} -t ${loginServer}/${image.repository}:${reference} --push .`
+      ],
+      evidence: { ...okEvidence, wanted: platformName(wanted) }
+    })
+  ];
+}
+async function notFound(ctx, image, code, evidence2) {
+  const loginServer = evidence2.loginServer;
+  if (code === "NAME_UNKNOWN") {
+    return CODES6.REPOSITORY_NOT_FOUND.finding({
+      message: `The repository '${image.repository}' does not exist in ${loginServer}.`,
+      remediation: [`az acr repository list --name ${ctx.registry.name} --output table`],
+      evidence: evidence2
+    });
+  }
+  const tags = await listTags(ctx, loginServer, image.repository, await pullToken(ctx, image.repository));
+  const nearest = image.tag ? nearestTags(image.tag, tags, 5) : tags.slice(0, 5);
+  return CODES6.IMAGE_NOT_FOUND.finding({
+    message: `${image.input} does not exist in ${loginServer} (manifest unknown)` + (nearest.length > 0 ? `; nearest existing tags: ${nearest.join(", ")}.` : "; the repository has no tags."),
+    remediation: [
+      `az acr repository show-tags --name ${ctx.registry.name} --repository ${image.repository} --orderby time_desc --top 10`
+    ],
+    evidence: { ...evidence2, nearestTags: nearest }
+  });
+}
+async function listTags(ctx, loginServer, repository, token) {
+  const res = await ctx.apis.plain.send("GET", `https://${loginServer}/v2/${repository}/tags/list`, {
+    headers: { Authorization: `Bearer ${token}` }
+  });
+  if (res.status !== 200) return [];
+  return JSON.parse(res.text).tags ?? [];
+}
+function platformMatches(offered, wanted) {
+  const [os5, architecture, variant] = offered.split("/");
+  return os5 === wanted.os && architecture === wanted.architecture && (!wanted.variant || variant === wanted.variant);
+}
+function nearestTags(wanted, tags, count) {
+  return tags.map((tag) => ({ tag, distance: editDistance(wanted, tag) })).sort((a, b) => a.distance - b.distance || a.tag.localeCompare(b.tag)).slice(0, count).map((t) => t.tag);
+}
+
+// src/core/net/cidr.ts
+var import_ipaddr4 = __toESM(require_ipaddr(), 1);
+function parseCidr(value) {
+  try {
+    if (value.includes("/")) return import_ipaddr4.default.parseCIDR(value.trim());
+    const address = import_ipaddr4.default.process(value.trim());
+    return [address, address.kind() === "ipv4" ? 32 : 128];
+  } catch {
+    return void 0;
+  }
+}
+function isIpv4Cidr(value) {
+  return parseCidr(value)?.[0].kind() === "ipv4";
+}
+function cidrContainsIp(cidr, ip) {
+  const range = parseCidr(cidr);
+  const address = import_ipaddr4.default.isValid(ip) ? import_ipaddr4.default.process(ip) : void 0;
+  return Boolean(range && address && address.kind() === range[0].kind() && address.match(range));
+}
+function cidrWithin(inner, outer) {
+  const a = parseCidr(inner);
+  const b = parseCidr(outer);
+  return Boolean(a && b && a[0].kind() === b[0].kind() && a[1] >= b[1] && a[0].match(b));
+}
+function sameCidr(x, y) {
+  return cidrWithin(x, y) && cidrWithin(y, x);
+}
+function addressRange(ip) {
+  return import_ipaddr4.default.isValid(ip) ? import_ipaddr4.default.process(ip).range() : "invalid";
+}
+function isPublicAddress(ip) {
+  return addressRange(ip) === "unicast";
+}
+
+// src/core/checks/network-rules.ts
+var DOCS4 = "https://learn.microsoft.com/azure/container-registry/container-registry-access-selected-networks";
+var PRIVATE_LINK_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-private-link";
+var IP_RULE_LIMIT = 200;
+var RULE_LIMIT_WARNING = 180;
+var CODES7 = defineCodes({
+  NETWORK_OPEN: {
+    severity: "notice",
+    title: "The registry accepts connections from any IP",
+    fix: "Nothing to fix for this job.",
+    docs: DOCS4
+  },
+  RUNNER_IP_ALLOWED: {
+    severity: "notice",
+    title: "An IP rule allows the runner",
+    fix: "Nothing to fix.",
+    docs: DOCS4
+  },
+  PRIVATE_ROUTE: {
+    severity: "notice",
+    title: "The runner reaches the registry privately; IP rules do not apply",
+    fix: "Nothing to fix.",
+    docs: PRIVATE_LINK_DOCS
+  },
+  RUNNER_IP_BLOCKED: {
+    severity: "error",
+    title: "Runner IP is not allowed by the registry firewall",
+    fix: "Add an IP rule for the runner (`az acr network-rule add`) \u2014 for hosted runners prefer a self-hosted runner in the VNet or a private endpoint (see service-tags).",
+    docs: DOCS4
+  },
+  PUBLIC_ACCESS_DISABLED: {
+    severity: "error",
+    title: "Public network access is disabled and the runner is outside the registry's private network",
+    fix: "Run the job on a runner inside a VNet with a private endpoint to the registry (and the privatelink DNS zone linked), or enable public access with IP rules.",
+    docs: PRIVATE_LINK_DOCS
+  },
+  RULE_LIMIT_NEAR: {
+    severity: "warning",
+    title: "The registry's IP rules are at or near the 200-rule limit",
+    fix: "Consolidate rules into wider CIDRs or move runners behind a private endpoint; the limit cannot be raised.",
+    docs: DOCS4
+  },
+  RULES_NOT_YET_APPLIED: {
+    severity: "warning",
+    title: "ARM's network rules and the registry's answer disagree",
+    fix: "Rules take a few minutes to apply: wait and re-run; if it persists, check that the runner's egress IP is the one evaluated.",
+    docs: DOCS4
+  }
+});
+var networkRulesCheck = {
+  id: "network-rules",
+  scope: "registry",
+  modes: ["preflight"],
+  codes: CODES7,
+  permissions: ["`Microsoft.ContainerRegistry/registries/read` on the registry (Reader)"],
+  async run(ctx) {
+    const registry = await requireRegistry(ctx);
+    const loginServer = await ctx.get(loginServerFact);
+    const [dns2, challenge] = await Promise.all([ctx.get(dnsFact(loginServer)), ctx.get(challengeFact)]);
+    const view = ruleView(registry);
+    const base = {
+      publicNetworkAccess: view.publicNetworkAccess,
+      defaultAction: view.defaultAction,
+      ipRules: view.ipRules.length,
+      dataPlane: dataPlaneAnswer(challenge)
+    };
+    const privateAddresses = dns2.resolved ? dns2.addresses.filter((a) => !isPublicAddress(a)) : [];
+    if (privateAddresses.length > 0) {
+      return {
+        findings: [
+          CODES7.PRIVATE_ROUTE.finding({
+            message: `${loginServer} resolves to ${privateAddresses.join(", ")} on this runner: traffic goes through a private endpoint, where public access settings and IP rules do not apply.`,
+            evidence: { ...base, loginServerAddresses: privateAddresses }
+          })
+        ]
+      };
+    }
+    if (view.publicNetworkAccess === "Disabled") {
+      return { findings: [publicAccessDisabled(registry, base)] };
+    }
+    if (view.defaultAction === "Allow") {
+      const disagreement = challenge.answered && challenge.blockedIp;
+      return {
+        findings: [
+          disagreement ? CODES7.RULES_NOT_YET_APPLIED.finding({
+            message: `ARM shows ${registry.name} open to every IP, but the registry refused ${challenge.blockedIp} a moment ago: a recent change to the network rules has not reached the registry yet.`,
+            remediation: [`sleep 300 && az acr show --name ${registry.name} --query networkRuleSet`],
+            evidence: { ...base, runnerIp: challenge.blockedIp, source: "firewall" }
+          }) : CODES7.NETWORK_OPEN.finding({
+            message: `${registry.name} has public network access enabled and defaultAction Allow: any IP may connect, so the runner's address does not matter.`,
+            evidence: base
+          })
+        ]
+      };
+    }
+    const runner = await ctx.get(registryRunnerIpFact);
+    if (!runner.ip) {
+      throw new SkipCheck(
+        "prerequisite",
+        `${registry.name} only admits listed IPs, but the runner's egress IP is unknown (${runner.detail ?? "no source"}); pass it as runner-ip, or let ip-echo-url reach an echo service.`,
+        ["--runner-ip $(curl -s https://api.ipify.org)"],
+        { ...base }
+      );
+    }
+    return { findings: deniedByDefault(ctx, registry, view, runner, challenge, base) };
+  }
+};
+function sourceText(runner) {
+  return {
+    input: "given as runner-ip",
+    firewall: "as the registry firewall reported it",
+    "ip-echo": "from the IP echo service",
+    unknown: "unknown"
+  }[runner.source];
+}
+function ruleView(registry) {
+  const props = registry.properties;
+  return {
+    publicNetworkAccess: props.publicNetworkAccess ?? "Enabled",
+    defaultAction: props.networkRuleSet?.defaultAction ?? "Allow",
+    ipRules: (props.networkRuleSet?.ipRules ?? []).map((r) => r.value)
+  };
+}
+function dataPlaneAnswer(challenge) {
+  if (!challenge.answered) return `no answer (${challenge.code ?? challenge.error})`;
+  return challenge.blockedIp ? `${challenge.status} refused ${challenge.blockedIp}` : String(challenge.status);
+}
+function publicAccessDisabled(registry, evidence2) {
+  return CODES7.PUBLIC_ACCESS_DISABLED.finding({
+    message: `${registry.name} has public network access disabled and the runner resolves its public address, so every request is refused whatever the IP rules say; only clients that reach a private endpoint get in.`,
+    remediation: [
+      `run the job on a self-hosted runner/agent in a VNet with a private endpoint to ${registry.name}, and link the privatelink DNS zone to that VNet`,
+      `or: az acr update --name ${registry.name} --public-network-enabled true --default-action Deny, then allow the runner with az acr network-rule add`
+    ],
+    evidence: evidence2
+  });
+}
+function deniedByDefault(ctx, registry, view, stated, challenge, base) {
+  const refusedIp = challenge.answered ? challenge.blockedIp : void 0;
+  const overridden = refusedIp !== void 0 && refusedIp !== stated.ip;
+  const runner = overridden ? { ip: refusedIp, source: "firewall" } : stated;
+  const ip = runner.ip;
+  const matchedRule = view.ipRules.find((rule2) => cidrContainsIp(rule2, ip));
+  const evidence2 = {
+    ...base,
+    runnerIp: ip,
+    source: runner.source,
+    matchedRule: matchedRule ?? null,
+    ...overridden ? { statedRunnerIp: stated.ip } : {}
+  };
+  const dataPlaneAccepted = challenge.answered && challenge.status === 401;
+  const dataPlaneRefused = challenge.answered && challenge.blockedIp === ip;
+  const findings = [];
+  if (matchedRule) {
+    findings.push(
+      dataPlaneRefused ? CODES7.RULES_NOT_YET_APPLIED.finding({
+        message: `ARM lists rule ${matchedRule} allowing ${ip}, but the registry still refuses ${ip}: the rule was added minutes ago and is not applied yet.`,
+        remediation: [
+          `sleep 300 && curl -s -o /dev/null -w "%{http_code}\\n" https://${registry.properties.loginServer}/v2/`
+        ],
+        evidence: evidence2
+      }) : CODES7.RUNNER_IP_ALLOWED.finding({
+        message: `The runner's IP ${ip} (${sourceText(runner)}) is allowed by rule ${matchedRule} of ${registry.name}.`,
+        evidence: evidence2
+      })
+    );
+  } else if (dataPlaneAccepted && runner.source !== "firewall") {
+    findings.push(
+      CODES7.RULES_NOT_YET_APPLIED.finding({
+        message: `No IP rule of ${registry.name} allows ${ip}, yet the registry accepted the runner: a recent rule change has not reached the registry, or the runner leaves through another address than ${ip} (${sourceText(runner)}).`,
+        remediation: [`sleep 300 && az acr network-rule list --name ${registry.name}`],
+        evidence: evidence2
+      })
+    );
+  } else {
+    findings.push(blocked(ctx, registry, ip, runner, evidence2));
+  }
+  const limitFinding = ruleLimit(registry, view, matchedRule ? 0 : 1, evidence2);
+  return limitFinding ? [...findings, limitFinding] : findings;
+}
+function blocked(ctx, registry, ip, runner, evidence2) {
+  const hosted = ctx.config.runnerKind === "github-hosted" || ctx.config.runnerKind === "ado-hosted";
+  const caveat = hosted ? ` This is a ${ctx.config.runnerKind} runner: its IP changes from job to job, so a /32 rule only helps this run (see the service-tags check).` : ctx.config.runnerKind === "self-hosted" ? "" : " If this is a hosted runner its IP changes from job to job (see the service-tags check).";
+  const premium = registry.sku.name === "Premium";
+  return CODES7.RUNNER_IP_BLOCKED.finding({
+    message: `The runner's IP ${ip} (${sourceText(runner)}${evidence2.statedRunnerIp ? `; runner-ip says ${evidence2.statedRunnerIp}, but the registry saw ${ip}` : ""}) is in none of the ${evidence2.ipRules} IP rules of ${registry.name}, whose defaultAction is Deny, so pulls and pushes get 403 DENIED.${caveat}`,
+    remediation: premium ? [`az acr network-rule add --name ${registry.name} --ip-address ${ip}/32`] : [
+      `IP rules need the Premium SKU: az acr update --name ${registry.name} --sku Premium`,
+      `az acr network-rule add --name ${registry.name} --ip-address ${ip}/32`
+    ],
+    evidence: { ...evidence2, sku: registry.sku.name }
+  });
+}
+function ruleLimit(registry, view, adding, evidence2) {
+  const count = view.ipRules.length;
+  if (count + adding > IP_RULE_LIMIT) {
+    return CODES7.RULE_LIMIT_NEAR.finding({
+      severity: "error",
+      message: `${registry.name} already has ${count} of ${IP_RULE_LIMIT} IP rules, so the rule this runner needs cannot be added.`,
+      remediation: [
+        `az acr network-rule list --name ${registry.name} --query "ipRules[].ipAddressOrRange"   # merge neighbours into wider CIDRs, remove stale ones`,
+        `or reach ${registry.name} through a private endpoint from a runner in the VNet`
+      ],
+      evidence: { ...evidence2, limit: IP_RULE_LIMIT }
+    });
+  }
+  if (count >= RULE_LIMIT_WARNING) {
+    return CODES7.RULE_LIMIT_NEAR.finding({
+      message: `${registry.name} has ${count} of ${IP_RULE_LIMIT} IP rules; the limit cannot be raised, so the next runners will not fit.`,
+      remediation: [`az acr network-rule list --name ${registry.name} --query "ipRules[].ipAddressOrRange"`],
+      evidence: { ...evidence2, limit: IP_RULE_LIMIT }
+    });
+  }
+  return void 0;
+}
+
+// src/core/checks/policy-compliance.ts
+var POLICY_INSIGHTS_API_VERSION = "2019-10-01";
+var DOCS5 = "https://learn.microsoft.com/azure/governance/policy/how-to/get-compliance-data";
+var READ_PERMISSION = "Microsoft.PolicyInsights/policyStates/queryResults/read";
+var DATA_PLANE_NOTE = "Azure Policy does not act on the registry's data plane: docker push and pull are not blocked by it.";
+var CODES8 = defineCodes({
+  POLICY_COMPLIANT: {
+    severity: "notice",
+    title: "No Azure Policy assignment reports the registry non-compliant",
+    fix: "Nothing to fix.",
+    docs: DOCS5
+  },
+  POLICY_DENY_NONCOMPLIANT: {
+    severity: "warning",
+    title: "A deny policy reports the registry non-compliant",
+    fix: "Bring the registry into compliance (or get an exemption) before changing its configuration; the deny policy refuses non-compliant updates.",
+    docs: "https://learn.microsoft.com/azure/governance/policy/concepts/effect-deny"
+  },
+  POLICY_AUDIT_NONCOMPLIANT: {
+    severity: "notice",
+    title: "An audit policy reports the registry non-compliant",
+    fix: "Review the policy assignment; audit effects record non-compliance but block nothing.",
+    docs: DOCS5
+  }
+});
+var BLOCKING_EFFECTS = /* @__PURE__ */ new Set(["deny", "denyaction"]);
+var policyComplianceCheck = {
+  id: "policy-compliance",
+  scope: "registry",
+  modes: ["preflight", "audit"],
+  codes: CODES8,
+  permissions: [`\`${READ_PERMISSION}\` on the registry (Reader)`],
+  async run(ctx) {
+    const registry = await requireRegistry(ctx);
+    const states = await nonCompliantStates(ctx, registry);
+    const blocking = states.filter((s) => BLOCKING_EFFECTS.has(effectOf(s)));
+    const auditing = states.filter((s) => !BLOCKING_EFFECTS.has(effectOf(s)));
+    const findings = [];
+    if (blocking.length > 0) findings.push(denyFinding(registry, blocking));
+    if (auditing.length > 0) {
+      findings.push(
+        CODES8.POLICY_AUDIT_NONCOMPLIANT.finding({
+          message: `${registry.name} is non-compliant with ${describe2(auditing)}; these effects only record it and block nothing. ${DATA_PLANE_NOTE}`,
+          remediation: [stateListCommand(registry)],
+          evidence: { nonCompliant: auditing.map(summary) }
+        })
+      );
+    }
+    if (findings.length === 0) {
+      findings.push(
+        CODES8.POLICY_COMPLIANT.finding({
+          message: `No Azure Policy assignment reports ${registry.name} non-compliant.`,
+          evidence: { nonCompliant: [] }
+        })
+      );
+    }
+    return { findings };
+  }
+};
+async function nonCompliantStates(ctx, registry) {
+  try {
+    const page = await ctx.apis.arm.postJson(
+      `${registry.id}/providers/Microsoft.PolicyInsights/policyStates/latest/queryResults`,
+      void 0,
+      { "api-version": POLICY_INSIGHTS_API_VERSION, $filter: "complianceState eq 'NonCompliant'" }
+    );
+    return page.value ?? [];
+  } catch (error) {
+    if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
+      throw new SkipCheck(
+        "permission",
+        `The identity may not read Azure Policy states for ${registry.name} (${error.message}); this needs \`${READ_PERMISSION}\`, which Reader on the registry includes.`,
+        [
+          `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${registry.id}`
+        ]
+      );
+    }
+    throw error;
+  }
+}
+function denyFinding(registry, blocking) {
+  const blocksDelete = blocking.some((s) => effectOf(s) === "denyaction");
+  return CODES8.POLICY_DENY_NONCOMPLIANT.finding({
+    message: `${registry.name} is non-compliant with ${describe2(blocking)}: ARM refuses changes that keep it non-compliant, so fixes such as \`az acr update\`, \`az acr network-rule add\` or \`az acr config\` can fail with RequestDisallowedByPolicy${blocksDelete ? ", and a denyAction policy blocks deleting it" : ""}. ${DATA_PLANE_NOTE}`,
+    remediation: [
+      stateListCommand(registry),
+      ...assignmentIds(blocking).flatMap((id) => [
+        `az policy assignment show --ids ${id}`,
+        `az policy exemption create --name ${registry.name}-exemption --policy-assignment ${id} --exemption-category Waiver --scope ${registry.id}`
+      ])
+    ],
+    evidence: { nonCompliant: blocking.map(summary) }
+  });
+}
+function assignmentIds(states) {
+  return unique4(states.map((s) => s.policyAssignmentId).filter((id) => Boolean(id)));
+}
+function stateListCommand(registry) {
+  return `az policy state list --resource ${registry.id} --filter "complianceState eq 'NonCompliant'" --output table`;
+}
+function effectOf(state3) {
+  return (state3.policyDefinitionAction ?? "unknown").toLowerCase();
+}
+function describe2(states) {
+  const names = states.map((s) => `'${s.policyAssignmentName ?? "?"}' (${effectOf(s)})`);
+  return `${states.length === 1 ? "policy assignment" : "policy assignments"} ${unique4(names).join(", ")}`;
+}
+function summary(state3) {
+  return {
+    policyAssignment: state3.policyAssignmentName,
+    policyDefinition: state3.policyDefinitionName,
+    effect: effectOf(state3)
+  };
+}
+function unique4(items) {
+  return [...new Set(items)];
+}
+
+// src/core/context/replications.ts
+var replicationsFact = registryFact(
+  "replications",
+  async (ctx) => {
+    const registry = await requireRegistry(ctx);
+    try {
+      const value = await ctx.apis.arm.getAllPages(`${registry.id}/replications`, {
+        "api-version": ACR_API_VERSION
+      });
+      return { readable: true, value };
+    } catch (error) {
+      return unreadable(error);
+    }
+  }
+);
+
+// src/core/context/endpoints.ts
+var endpointsFact = registryFact("endpoints", async (ctx) => {
+  const loginServer = await ctx.get(loginServerFact);
+  const loginEndpoint = { host: loginServer, kind: "login-server" };
+  const lookup = await ctx.get(registryLookupFact).catch(() => void 0);
+  if (!lookup?.found) {
+    return {
+      endpoints: [loginEndpoint],
+      incomplete: "the registry resource could not be read, so its data endpoints are unknown"
+    };
+  }
+  const { properties } = lookup.resource;
+  const data = (properties.dataEndpointHostNames ?? []).map((host) => ({
+    host: host.toLowerCase(),
+    kind: "data",
+    region: regionOf(host)
+  }));
+  if (properties.regionalEndpoints !== "Enabled") return { endpoints: [loginEndpoint, ...data] };
+  const replicas = await ctx.get(replicationsFact).catch((error) => ({ readable: false, detail: error.message }));
+  if (!replicas.readable) {
+    return {
+      endpoints: [loginEndpoint, ...data],
+      incomplete: `regional endpoints are enabled but the replicas could not be read (${replicas.detail})`
+    };
+  }
+  const [label, ...suffix] = loginServer.split(".");
+  const regions = [.../* @__PURE__ */ new Set([lookup.resource.location, ...replicas.value.map((r) => r.location)])];
+  const regional = regions.map((region) => ({
+    host: `${label}.${region.toLowerCase()}.geo.${suffix.join(".")}`,
+    kind: "regional",
+    region: region.toLowerCase()
+  }));
+  return { endpoints: [loginEndpoint, ...data, ...regional] };
+});
+function regionOf(host) {
+  return host.toLowerCase().split(".")[1];
+}
+
+// src/core/checks/reachability.ts
+var ENDPOINTS_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-endpoint-reference";
+var FIREWALL_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-access-selected-networks";
+var PRIVATE_LINK_DOCS2 = "https://learn.microsoft.com/azure/container-registry/container-registry-private-link";
+var TLS_PROBE_TIMEOUT_MS = 1e4;
+var UNTRUSTED_CHAIN_CODES = /* @__PURE__ */ new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "CERT_UNTRUSTED"
+]);
+var CODES9 = defineCodes({
+  ENDPOINT_REACHABLE: {
+    severity: "notice",
+    title: "Every registry endpoint answers from this runner",
+    fix: "Nothing to fix.",
+    docs: ENDPOINTS_DOCS
+  },
+  PRIVATE_ENDPOINT_IN_USE: {
+    severity: "notice",
+    title: "The runner reaches the registry through a private endpoint",
+    fix: "Nothing to fix; keep the privatelink DNS zone linked to the runner's network.",
+    docs: PRIVATE_LINK_DOCS2
+  },
+  DNS_RESOLUTION_FAILED: {
+    severity: "error",
+    title: "A registry endpoint does not resolve from the runner",
+    fix: "Fix the runner's DNS for the host named (private DNS zone link or conditional forwarder for privatelink.azurecr.io), or allow the name through the DNS filter.",
+    docs: ENDPOINTS_DOCS
+  },
+  PRIVATE_DNS_NOT_LINKED: {
+    severity: "error",
+    title: "Public network access is disabled but the runner resolves a public address",
+    fix: "Link the privatelink.azurecr.io private DNS zone to the runner's virtual network (or forward it from the runner's DNS server), or run the job inside that network.",
+    docs: PRIVATE_LINK_DOCS2
+  },
+  TCP_CONNECT_FAILED: {
+    severity: "error",
+    title: "The runner cannot open TCP 443 to a registry endpoint",
+    fix: "Allow outbound TCP 443 from the runner to the host named (egress firewall, NSG, proxy allow-list).",
+    docs: ENDPOINTS_DOCS
+  },
+  TLS_INTERCEPTED: {
+    severity: "error",
+    title: "A TLS-inspecting proxy re-signs the registry's certificate",
+    fix: "Trust the proxy's CA (NODE_EXTRA_CA_CERTS, /etc/docker/certs.d/<host>/ca.crt) or exempt *.azurecr.io from TLS inspection.",
+    docs: ENDPOINTS_DOCS
+  },
+  TLS_FAILED: {
+    severity: "error",
+    title: "The TLS handshake with a registry endpoint fails",
+    fix: "Check the proxy or middlebox between the runner and the registry; the handshake error is in the finding.",
+    docs: ENDPOINTS_DOCS
+  },
+  FIREWALL_FORBIDDEN: {
+    severity: "error",
+    title: "The registry firewall refuses the runner",
+    fix: "Allow the runner's IP (see the network-rules check) or reach the registry through a private endpoint.",
+    docs: FIREWALL_DOCS
+  },
+  UNEXPECTED_CHALLENGE: {
+    severity: "warning",
+    title: "A registry endpoint answers /v2/ unlike a registry",
+    fix: "Something between the runner and the registry answers instead of it (proxy, captive portal); route *.azurecr.io around it.",
+    docs: ENDPOINTS_DOCS
+  }
+});
+var reachabilityCheck = {
+  id: "reachability",
+  scope: "registry",
+  modes: ["preflight"],
+  codes: CODES9,
+  permissions: [
+    "None for the login server; `Microsoft.ContainerRegistry/registries/read` (Reader) to also probe data and regional endpoints"
+  ],
+  async run(ctx) {
+    const [{ endpoints, incomplete }, lookup] = await Promise.all([
+      ctx.get(endpointsFact),
+      ctx.get(registryLookupFact).catch(() => void 0)
+    ]);
+    const registry = lookup?.found ? lookup.resource : void 0;
+    const probes = await Promise.all(endpoints.map((endpoint) => probe(ctx, endpoint)));
+    const judged = probes.map((p) => ({ probe: p, findings: judge(ctx, p, registry) }));
+    const findings = judged.flatMap((j) => j.findings);
+    const healthy = judged.filter((j) => j.findings.every((f) => f.severity === "notice")).map((j) => j.probe);
+    if (healthy.length > 0) {
+      findings.push(
+        CODES9.ENDPOINT_REACHABLE.finding({
+          message: `${healthy.map((p) => p.endpoint.host).join(", ")} answer${healthy.length === 1 ? "s" : ""} on TCP 443 with a publicly trusted certificate and the registry's /v2/ challenge${incomplete ? `; ${incomplete}` : ""}.`,
+          evidence: { endpoints: healthy.map(evidenceOf2), ...incomplete ? { incomplete } : {} }
+        })
+      );
+    }
+    return { findings };
+  }
+};
+async function probe(ctx, endpoint) {
+  const dns2 = await ctx.get(dnsFact(endpoint.host));
+  if (!dns2.resolved) return { endpoint, dnsError: dns2.code };
+  const tls2 = await ctx.deps.network.probeTls(endpoint.host, TLS_PROBE_TIMEOUT_MS);
+  if (!tls2.ok) return { endpoint, addresses: dns2.addresses, tls: tls2 };
+  const challenge = endpoint.kind === "login-server" ? await ctx.get(challengeFact) : await fetchChallenge(ctx, endpoint.host);
+  return { endpoint, addresses: dns2.addresses, tls: tls2, challenge };
+}
+function judge(ctx, p, registry) {
+  const { endpoint } = p;
+  const host = endpoint.host;
+  const name3 = registry?.name ?? ctx.registry.name;
+  if (!p.addresses) return [dnsFailed(ctx, p, registry)];
+  const publicAddresses = p.addresses.filter(isPublicAddress);
+  const publicAccess = registry?.properties.publicNetworkAccess;
+  if (publicAccess === "Disabled" && publicAddresses.length > 0) {
+    return [
+      CODES9.PRIVATE_DNS_NOT_LINKED.finding({
+        message: `${name3} has public network access disabled, but ${host} resolves to the public address ${publicAddresses.join(", ")} on this runner: the privatelink.${ctx.config.cloud.acrSuffix} private DNS zone is not linked to the runner's network, so every request lands on the closed public endpoint.`,
+        remediation: privateDnsRemediation(ctx),
+        evidence: { ...evidenceOf2(p), publicNetworkAccess: publicAccess }
+      })
+    ];
+  }
+  const privateNotice = publicAddresses.length < p.addresses.length ? [
+    CODES9.PRIVATE_ENDPOINT_IN_USE.finding({
+      message: `${host} resolves to ${p.addresses.join(", ")} (${p.addresses.map(addressRange).join(", ")}): the runner uses a private endpoint, where IP rules do not apply.`,
+      evidence: evidenceOf2(p)
+    })
+  ] : [];
+  const tls2 = p.tls;
+  if (!tls2.ok) return [...privateNotice, connectionFailed(p, tls2)];
+  const challenge = p.challenge;
+  const problem = challengeProblem(p, challenge, name3, registry);
+  return [...privateNotice, ...problem ? [problem] : []];
+}
+function dnsFailed(ctx, p, registry) {
+  const host = p.endpoint.host;
+  const privateOnly = registry?.properties.publicNetworkAccess === "Disabled" || (registry?.properties.privateEndpointConnections?.length ?? 0) > 0;
+  return CODES9.DNS_RESOLUTION_FAILED.finding({
+    message: privateOnly ? `${host} does not resolve on this runner and the registry is reached through a private endpoint: the runner's DNS has no answer from the privatelink.${ctx.config.cloud.acrSuffix} zone.` : `${host} does not resolve on this runner, so docker cannot reach it: a DNS filter or a resolver without internet names stops it.`,
+    remediation: privateOnly ? privateDnsRemediation(ctx) : [
+      `nslookup ${host}`,
+      `allow ${host} (and *.${ctx.config.cloud.acrSuffix}) in the runner's DNS filter`
+    ],
+    evidence: evidenceOf2(p)
+  });
+}
+function privateDnsRemediation(ctx) {
+  const zone = `privatelink.${ctx.config.cloud.acrSuffix}`;
+  return [
+    `az network private-dns link vnet create --resource-group <dns-zone-rg> --zone-name ${zone} --name runner-link --virtual-network <runner-vnet-id> --registration-enabled false`,
+    `or, with a custom DNS server, forward ${zone} to 168.63.129.16 from inside the linked network`
+  ];
+}
+function connectionFailed(p, tls2) {
+  const host = p.endpoint.host;
+  if (tls2.stage === "tcp") {
+    return CODES9.TCP_CONNECT_FAILED.finding({
+      message: `TCP 443 to ${host} (${p.addresses.join(", ")}) failed with ${tls2.code}: an egress firewall, NSG or proxy requirement blocks the runner.`,
+      remediation: [`allow outbound TCP 443 from the runner to ${host}`, `curl -sv https://${host}/v2/`],
+      evidence: evidenceOf2(p)
+    });
+  }
+  if (tls2.issuer && UNTRUSTED_CHAIN_CODES.has(tls2.code)) {
+    return CODES9.TLS_INTERCEPTED.finding({
+      message: `${host} presents a certificate issued by '${tls2.issuer}', not by a public CA: a TLS-inspecting proxy sits between the runner and the registry, and docker and az will refuse it (${tls2.code}).`,
+      remediation: [
+        `export NODE_EXTRA_CA_CERTS=/path/to/proxy-ca.pem   # for Node-based tools, including this one`,
+        `sudo mkdir -p /etc/docker/certs.d/${host} && sudo cp proxy-ca.pem /etc/docker/certs.d/${host}/ca.crt`,
+        `or ask the proxy team to exempt *.azurecr.io from TLS inspection`
+      ],
+      evidence: evidenceOf2(p)
+    });
+  }
+  return CODES9.TLS_FAILED.finding({
+    message: `The TLS handshake with ${host} failed (${tls2.code}: ${tls2.message}).`,
+    remediation: [`openssl s_client -connect ${host}:443 -servername ${host} </dev/null`],
+    evidence: evidenceOf2(p)
+  });
+}
+function challengeProblem(p, challenge, name3, registry) {
+  const host = p.endpoint.host;
+  if (!challenge.answered) {
+    return CODES9.UNEXPECTED_CHALLENGE.finding({
+      message: `TLS to ${host} works, but GET /v2/ got no answer (${challenge.code ?? challenge.error}).`,
+      remediation: [`curl -sv https://${host}/v2/`],
+      evidence: evidenceOf2(p)
+    });
+  }
+  if (challenge.status === 403) {
+    const ip = challenge.blockedIp;
+    const addRule = registry?.sku.name === "Premium" && ip;
+    return CODES9.FIREWALL_FORBIDDEN.finding({
+      message: `${host} answered 403 ${challenge.errorCode ?? ""}${ip ? `: the registry firewall does not allow the runner's IP ${ip}` : `: ${challenge.message ?? "access denied"}`}. See the network-rules check for which rule is missing.`,
+      remediation: addRule ? [`az acr network-rule add --name ${name3} --ip-address ${ip}/32`] : [
+        `az acr show --name ${name3} --query "{publicNetworkAccess:publicNetworkAccess, networkRuleSet:networkRuleSet}"`
+      ],
+      evidence: evidenceOf2(p)
+    });
+  }
+  const challengesLikeRegistry = challenge.status === 401 && challenge.bearer;
+  if (p.endpoint.kind === "data" ? challenge.status < 500 : challengesLikeRegistry) return void 0;
+  return CODES9.UNEXPECTED_CHALLENGE.finding({
+    message: `${host} answered GET /v2/ with ${challenge.status}${challenge.bearer ? "" : " and no Bearer challenge"} instead of the registry's 401 + Www-Authenticate: something else answers for the registry (proxy, captive portal, wrong DNS answer).`,
+    remediation: [`curl -sv https://${host}/v2/`, `nslookup ${host}`],
+    evidence: evidenceOf2(p)
+  });
+}
+function evidenceOf2(p) {
+  const tls2 = p.tls;
+  const challenge = p.challenge;
+  return {
+    host: p.endpoint.host,
+    kind: p.endpoint.kind,
+    ...p.endpoint.region ? { region: p.endpoint.region } : {},
+    ...p.addresses ? { addresses: p.addresses } : { dnsError: p.dnsError },
+    ...tls2 ? tls2.ok ? { tls: { protocol: tls2.protocol, issuer: tls2.issuer } } : { tls: { stage: tls2.stage, code: tls2.code, ...tls2.issuer ? { issuer: tls2.issuer } : {} } } : {},
+    ...challenge ? challenge.answered ? {
+      v2: {
+        status: challenge.status,
+        ...challenge.bearer ? { realm: challenge.bearer.realm } : {},
+        ...challenge.blockedIp ? { blockedIp: challenge.blockedIp } : {}
+      }
+    } : { v2: { error: challenge.code ?? challenge.error } } : {}
+  };
+}
+
+// src/core/checks/registry.ts
+var LOGIN_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-authentication";
+var TROUBLESHOOT_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-login";
+var CODES10 = defineCodes({
+  REGISTRY_FOUND: {
+    severity: "notice",
+    title: "The registry exists and is visible",
+    fix: "Nothing to fix."
+  },
+  REGISTRY_OUTSIDE_GIVEN_SCOPE: {
+    severity: "warning",
+    title: "The registry is not where subscription-id/resource-group say",
+    fix: "Set subscription-id and resource-group to where the registry really is."
+  },
+  REGISTRY_NOT_FOUND: {
+    severity: "error",
+    title: "The registry does not exist",
+    fix: "Fix the registry name, or subscription-id/resource-group; `az acr list` shows the registries the identity can see.",
+    docs: TROUBLESHOOT_DOCS
+  },
+  REGISTRY_AMBIGUOUS: {
+    severity: "error",
+    title: "Several registries match the name",
+    fix: "Set subscription-id (and resource-group) to the one the job uses."
+  },
+  REGISTRY_NOT_VISIBLE: {
+    severity: "warning",
+    title: "The identity cannot read the registry resource",
+    fix: "Grant Reader on the registry for full diagnostics; data-plane-access still proves what the job can do.",
+    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-rbac-built-in-roles-overview"
+  },
+  LOGIN_SERVER_DNS_NOT_FOUND: {
+    severity: "error",
+    title: "The login server does not resolve",
+    fix: "Fix the registry name; for private endpoints, link the privatelink.azurecr.io DNS zone to the runner's network.",
+    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-private-link"
+  },
+  LOGIN_SERVER_MISMATCH: {
+    severity: "warning",
+    title: "The login server written differs from the registry's",
+    fix: "Use the registry's `loginServer` exactly (`az acr show --query loginServer`).",
+    docs: LOGIN_DOCS
+  },
+  LOGIN_SERVER_HAS_SCHEME: {
+    severity: "warning",
+    title: "The registry is written with a URL scheme",
+    fix: "Write the login server without `https://`: image references and `docker login` take a host, not a URL.",
+    docs: LOGIN_DOCS
+  },
+  LOGIN_SERVER_HAS_PORT: {
+    severity: "warning",
+    title: "The registry is written with a port",
+    fix: "Drop `:443`: Docker keys credentials by the exact host, so `host:443` does not get the login made for `host`.",
+    docs: LOGIN_DOCS
+  },
+  LOGIN_SERVER_HAS_PATH: {
+    severity: "warning",
+    title: "The registry is written with a path",
+    fix: "Give only the login server; repositories go in `repositories`, images in `images`.",
+    docs: LOGIN_DOCS
+  },
+  LOGIN_SERVER_UPPERCASE: {
+    severity: "warning",
+    title: "The registry is written in upper case",
+    fix: "Write the registry in lower case: Docker references must be lower case and credentials are keyed by the exact host.",
+    docs: LOGIN_DOCS
+  },
+  LOGIN_SERVER_SUFFIX_MISSPELT: {
+    severity: "error",
+    title: "The login server's domain is misspelt",
+    fix: "Use the cloud's registry domain, e.g. `azurecr.io`.",
+    docs: LOGIN_DOCS
+  },
+  LOGIN_SERVER_WRONG_CLOUD: {
+    severity: "error",
+    title: "The login server belongs to another Azure cloud",
+    fix: "Set `environment` to the registry's cloud, or use the login server of this cloud.",
+    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-get-started-portal"
+  }
+});
+var registryCheck = {
+  id: "registry",
+  scope: "registry",
+  modes: ["preflight", "audit"],
+  codes: CODES10,
+  permissions: [
+    "`Microsoft.ContainerRegistry/registries/read` on the registry (Reader), for the ARM lookup; without it the check still reads the name and DNS"
+  ],
+  async run(ctx) {
+    const loginServer = await ctx.get(loginServerFact);
+    const [dns2, lookup] = await Promise.all([ctx.get(dnsFact(loginServer)), lookupOrSkip(ctx)]);
+    const typoFindings = ctx.registry.typos.map((typo) => typoFinding(ctx, typo, loginServer));
+    if (lookup instanceof SkipCheck) {
+      const findings = [
+        ...typoFindings,
+        ...optional(dns2.resolved ? void 0 : dnsNotFound(ctx, loginServer, dns2))
+      ];
+      if (findings.length === 0) throw lookup;
+      return { findings };
+    }
+    return { findings: [...typoFindings, ...await lookupFindings(ctx, lookup, loginServer, dns2)] };
+  }
+};
+async function lookupOrSkip(ctx) {
+  try {
+    return await ctx.get(registryLookupFact);
+  } catch (error) {
+    if (error instanceof SkipCheck) return error;
+    throw error;
+  }
+}
+async function lookupFindings(ctx, lookup, loginServer, dns2) {
+  const dnsEvidence = dns2.resolved ? { addresses: dns2.addresses } : { dnsError: dns2.code };
+  if (lookup.found) {
+    return [
+      found(ctx, lookup, loginServer, dnsEvidence),
+      ...lookup.outsideGivenScope ? [outsideScope(ctx, lookup)] : [],
+      ...loginServerMismatch(ctx, loginServer),
+      ...optional(dns2.resolved ? void 0 : dnsNotFound(ctx, loginServer, dns2, lookup))
+    ];
+  }
+  const name3 = ctx.registry.name;
+  switch (lookup.reason) {
+    case "not-found":
+      if (!dns2.resolved && dns2.notFound) return [notFound2(ctx, lookup, loginServer, dnsEvidence)];
+      return [await notVisible(ctx, lookup, loginServer, dnsEvidence)];
+    case "forbidden":
+      return [
+        await notVisible(ctx, lookup, loginServer, dnsEvidence),
+        ...optional(dns2.resolved ? void 0 : dnsNotFound(ctx, loginServer, dns2, lookup))
+      ];
+    case "ambiguous":
+      return [
+        CODES10.REGISTRY_AMBIGUOUS.finding({
+          message: `${lookup.detail}, so the one the job uses cannot be told apart.`,
+          remediation: [
+            `az acr list --query "[?name=='${name3}'].{id:id, loginServer:loginServer}" --output table`,
+            ...lookup.candidates.map((id) => setScopeLine(id))
+          ],
+          evidence: { candidates: lookup.candidates }
+        })
+      ];
+    case "error":
+      throw new SkipCheck(
+        "prerequisite",
+        `ARM could not be asked about the registry: ${lookup.detail}.`,
+        [],
+        {
+          error: lookup.detail
+        }
+      );
+  }
+}
+function found(ctx, lookup, loginServer, dnsEvidence) {
+  const { resource } = lookup;
+  return CODES10.REGISTRY_FOUND.finding({
+    message: `Registry ${resource.name} (${resource.sku.name}, ${resource.location}) serves ${loginServer}.`,
+    evidence: {
+      resourceId: resource.id,
+      sku: resource.sku.name,
+      location: resource.location,
+      loginServer,
+      via: lookup.via,
+      ...resource.properties.provisioningState ? { provisioningState: resource.properties.provisioningState } : {},
+      ...dnsEvidence
+    }
+  });
+}
+function outsideScope(ctx, lookup) {
+  const where = parseResourceId(lookup.resource.id);
+  return CODES10.REGISTRY_OUTSIDE_GIVEN_SCOPE.finding({
+    message: `Registry ${lookup.resource.name} is in subscription ${where.subscriptionId}, resource group ${where.resourceGroup}, not where subscription-id/resource-group point (${ctx.config.subscriptionId ?? "any"}/${ctx.config.resourceGroup ?? "any"}); the checks use the registry that was found.`,
+    remediation: [setScopeLine(lookup.resource.id)],
+    evidence: {
+      resourceId: lookup.resource.id,
+      givenSubscriptionId: ctx.config.subscriptionId,
+      givenResourceGroup: ctx.config.resourceGroup
+    }
+  });
+}
+function loginServerMismatch(ctx, loginServer) {
+  const written = ctx.registry.loginServer;
+  const suffixTypo = ctx.registry.typos.some(
+    (t) => t.kind === "misspelt-suffix" || t.kind === "other-cloud-suffix"
+  );
+  if (!written || suffixTypo || written === loginServer) return [];
+  return [
+    CODES10.LOGIN_SERVER_MISMATCH.finding({
+      message: `The registry's login server is ${loginServer}, but ${written} was written; pushes and pulls must use ${loginServer} (registries with a domain-name-label scope carry a hash in it).`,
+      remediation: [
+        `az acr show --name ${ctx.registry.name} --query loginServer --output tsv`,
+        `Write registry: ${loginServer} and tag images ${loginServer}/<repository>:<tag>.`
+      ],
+      evidence: { written, loginServer }
+    })
+  ];
+}
+function notFound2(ctx, lookup, loginServer, dnsEvidence) {
+  const name3 = ctx.registry.name;
+  const elsewhere = lookup.candidates.length ? ` A registry of that name exists at ${lookup.candidates.join(", ")}.` : "";
+  return CODES10.REGISTRY_NOT_FOUND.finding({
+    message: `No registry '${name3}' exists: ${lookup.detail}, and ${loginServer} does not resolve.${elsewhere}`,
+    remediation: [
+      `az acr list --query "[?name=='${name3}'].{id:id, loginServer:loginServer}" --output table`,
+      `az acr check-name --name ${name3}   # nameAvailable: true means no registry has this name`,
+      ...lookup.candidates.map((id) => setScopeLine(id))
+    ],
+    evidence: {
+      name: name3,
+      loginServer,
+      subscriptionId: ctx.config.subscriptionId,
+      resourceGroup: ctx.config.resourceGroup,
+      candidates: lookup.candidates,
+      ...dnsEvidence
+    }
+  });
+}
+async function notVisible(ctx, lookup, loginServer, dnsEvidence) {
+  const name3 = ctx.registry.name;
+  const why = lookup.reason === "forbidden" ? `ARM refused to show the registry to this identity (${lookup.detail})` : `no subscription this identity can read holds it, while ${loginServer} resolves, so the registry exists but is hidden from this identity`;
+  const scope = registryScope(ctx);
+  return CODES10.REGISTRY_NOT_VISIBLE.finding({
+    message: `Registry ${name3} cannot be read in ARM: ${why}. Checks that need its settings are skipped; data-plane-access still proves what the job can do.`,
+    remediation: [
+      `az role assignment create --assignee ${await assigneeOf(ctx)} --role Reader --scope ${scope}`
+    ],
+    evidence: { name: name3, loginServer, reason: lookup.reason, detail: lookup.detail, ...dnsEvidence }
+  });
+}
+function dnsNotFound(ctx, loginServer, dns2, lookup) {
+  if (!dns2.notFound) return void 0;
+  const isPrivate = lookup?.found && ((lookup.resource.properties.privateEndpointConnections?.length ?? 0) > 0 || lookup.resource.properties.publicNetworkAccess === "Disabled");
+  const cause = lookup?.found ? isPrivate ? "the registry uses a private endpoint and the runner's DNS has no privatelink.azurecr.io record for it" : "the registry exists in ARM, so the runner's DNS (a private zone or a corporate resolver) is answering wrongly" : "the registry name is probably misspelt";
+  return CODES10.LOGIN_SERVER_DNS_NOT_FOUND.finding({
+    message: `${loginServer} does not resolve from the runner (${dns2.code}): ${cause}.`,
+    remediation: [
+      `nslookup ${loginServer}`,
+      ...isPrivate ? [
+        `az network private-dns link vnet create --resource-group <dns-zone-rg> --zone-name privatelink.${ctx.config.cloud.acrSuffix} --name runner-link --virtual-network <runner-vnet-id> --registration-enabled false`
+      ] : [`az acr list --query "[].loginServer" --output tsv`]
+    ],
+    evidence: { loginServer, dnsError: dns2.code }
+  });
+}
+function typoFinding(ctx, typo, loginServer) {
+  const input = ctx.registry.input;
+  const target = ctx.registry.loginServer ? loginServer : ctx.registry.name;
+  const evidence2 = { written: input, found: typo.found, use: target };
+  switch (typo.kind) {
+    case "scheme":
+      return CODES10.LOGIN_SERVER_HAS_SCHEME.finding({
+        message: `'${input}' starts with ${typo.found}: image references like ${target}/app:1 and \`docker login ${target}\` take the bare host, and a URL makes them fail with "invalid reference format".`,
+        remediation: [`Write registry: ${target}`],
+        evidence: evidence2
+      });
+    case "port":
+      return CODES10.LOGIN_SERVER_HAS_PORT.finding({
+        message: `'${input}' names port ${typo.found.slice(1)}: Docker treats ${loginServer}${typo.found} as another registry than ${loginServer}, so a login made by \`az acr login\` is not used for it and pushes get 401.`,
+        remediation: [`Write registry: ${target}`],
+        evidence: evidence2
+      });
+    case "path":
+      return CODES10.LOGIN_SERVER_HAS_PATH.finding({
+        message: `'${input}' carries the path ${typo.found}: \`registry\` is the login server only; repositories belong in \`repositories\` and images in \`images\`.`,
+        remediation: [
+          `Write registry: ${target}`,
+          `repositories: ${typo.found.replace(/^\/+/, "").split(":")[0]}`
+        ],
+        evidence: evidence2
+      });
+    case "uppercase":
+      return CODES10.LOGIN_SERVER_UPPERCASE.finding({
+        message: `'${input}' has upper-case letters: Docker references must be lower case ("repository name must be lowercase") and credentials stored for ${loginServer} are not found for another spelling.`,
+        remediation: [`Write registry: ${target}`],
+        evidence: evidence2
+      });
+    case "misspelt-suffix":
+      return CODES10.LOGIN_SERVER_SUFFIX_MISSPELT.finding({
+        message: `'${input}' ends in ${typo.found}, which is not a registry domain; registries in ${ctx.config.cloud.name} end in ${typo.expected}, so ${typo.found} fails DNS.`,
+        remediation: [`Write registry: ${loginServer}`],
+        evidence: { ...evidence2, expected: typo.expected }
+      });
+    case "other-cloud-suffix": {
+      const other = Object.values(CLOUDS).find((c) => c.acrSuffix === typo.found);
+      return CODES10.LOGIN_SERVER_WRONG_CLOUD.finding({
+        message: `'${input}' ends in ${typo.found}, the registry domain of ${other?.name ?? "another cloud"}, but \`environment\` is ${ctx.config.cloud.name} (registries end in ${typo.expected}); the token exchange would go to the wrong cloud.`,
+        remediation: [
+          ...other ? [`If the registry is in ${other.name}: set environment: ${other.name}`] : [],
+          `Otherwise write registry: ${loginServer}`
+        ],
+        evidence: {
+          ...evidence2,
+          expected: typo.expected,
+          environment: ctx.config.cloud.name,
+          suffixCloud: other?.name
+        }
+      });
+    }
+  }
+}
+function registryScope(ctx) {
+  const { subscriptionId, resourceGroup } = ctx.config;
+  return subscriptionId && resourceGroup ? `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${ctx.registry.name}` : `$(az acr show --name ${ctx.registry.name} --query id --output tsv)`;
+}
+function setScopeLine(resourceId) {
+  const { subscriptionId, resourceGroup } = parseResourceId(resourceId);
+  return `Set subscription-id: ${subscriptionId} and resource-group: ${resourceGroup} (${resourceId})`;
+}
+function optional(value) {
+  return value === void 0 ? [] : [value];
+}
+
+// src/core/checks/registry-policies.ts
+var CODES11 = defineCodes({
+  REGISTRY_POLICIES_OK: {
+    severity: "notice",
+    title: "No registry policy stands in the job's way",
+    fix: "Nothing to fix."
+  },
+  QUARANTINE_ENABLED: {
+    severity: "warning",
+    title: "Quarantine is on: new images cannot be pulled until scanned",
+    fix: "Make sure a scanner releases pushed images, or give the puller AcrQuarantineReader, or disable quarantine.",
+    docs: "https://github.com/Azure/acr/tree/main/docs/preview/quarantine"
+  },
+  ANONYMOUS_PULL_ENABLED: {
+    severity: "warning",
+    title: "Anyone can pull from this registry without signing in",
+    fix: "Disable anonymous pull unless the registry is meant to be public.",
+    docs: "https://learn.microsoft.com/azure/container-registry/anonymous-pull-access"
+  },
+  EXPORT_DISABLED: {
+    severity: "notice",
+    title: "Export is disabled: images cannot be imported from this registry elsewhere",
+    fix: "Enable the export policy if other registries import from this one (`az acr import`).",
+    docs: "https://learn.microsoft.com/azure/container-registry/data-loss-prevention"
+  }
+});
+var registryPoliciesCheck = {
+  id: "registry-policies",
+  scope: "registry",
+  modes: ["preflight", "audit"],
+  codes: CODES11,
+  permissions: ["Microsoft.ContainerRegistry/registries/read (Reader on the registry)"],
+  async run(ctx) {
+    const registry = await requireRegistry(ctx);
+    const { policies = {}, anonymousPullEnabled, publicNetworkAccess } = registry.properties;
+    const name3 = registry.name;
+    const evidence2 = {
+      quarantine: policies.quarantinePolicy?.status ?? "disabled",
+      retention: policies.retentionPolicy ? `${policies.retentionPolicy.status ?? "disabled"} (${policies.retentionPolicy.days ?? "?"} days)` : "disabled",
+      softDelete: policies.softDeletePolicy?.status ?? "disabled",
+      export: policies.exportPolicy?.status ?? "enabled",
+      anonymousPull: anonymousPullEnabled ?? false
+    };
+    const findings = [];
+    if (evidence2.quarantine === "enabled") {
+      findings.push(
+        CODES11.QUARANTINE_ENABLED.finding({
+          message: `Quarantine is enabled on ${name3}: a freshly pushed image cannot be pulled until a scanner marks it passed, so a deploy right after a push fails with 'manifest unknown' or 403.`,
+          remediation: [
+            `az role assignment create --role AcrQuarantineReader --assignee <scanner identity> --scope ${registry.id}`,
+            `az acr config quarantine update --registry ${name3} --status disabled  # only if no scanner uses it`
+          ],
+          evidence: evidence2,
+          ...ctx.config.operations.includes("pull") ? {} : { severity: "notice" }
+        })
+      );
+    }
+    if (evidence2.anonymousPull && publicNetworkAccess !== "Disabled") {
+      findings.push(
+        CODES11.ANONYMOUS_PULL_ENABLED.finding({
+          message: `Anonymous pull is enabled on ${name3}: every image can be pulled by anyone who can reach it.`,
+          remediation: [`az acr update --name ${name3} --anonymous-pull-enabled false`],
+          evidence: evidence2
+        })
+      );
+    }
+    if (evidence2.export === "disabled") {
+      findings.push(
+        CODES11.EXPORT_DISABLED.finding({
+          message: `The export policy of ${name3} is disabled: \`az acr import\` and pipelines cannot copy images out of it.`,
+          remediation: [
+            `az resource update --ids ${registry.id} --set properties.policies.exportPolicy.status=enabled`
+          ],
+          evidence: evidence2
+        })
+      );
+    }
+    if (findings.length === 0) {
+      findings.push(
+        CODES11.REGISTRY_POLICIES_OK.finding({ message: `No policy of ${name3} blocks the job.`, evidence: evidence2 })
+      );
+    }
+    return { findings };
+  }
+};
+
+// src/core/checks/replication-health.ts
+var DOCS6 = "https://learn.microsoft.com/azure/container-registry/container-registry-geo-replication";
+var CODES12 = defineCodes({
+  REPLICAS_HEALTHY: {
+    severity: "notice",
+    title: "Every replica is provisioned and ready",
+    fix: "Nothing to fix."
+  },
+  REPLICA_FAILED: {
+    severity: "error",
+    title: "A replica failed to provision",
+    fix: "Inspect the replica; delete and re-create it if it stays failed. Clients routed to its region fail meanwhile.",
+    docs: DOCS6
+  },
+  REPLICA_NOT_READY: {
+    severity: "warning",
+    title: "A replica is not ready",
+    fix: "Wait for the replica to finish its operation, or exclude it from routing until it is ready.",
+    docs: DOCS6
+  },
+  REPLICA_ROUTING_DISABLED: {
+    severity: "notice",
+    title: "A replica is excluded from global endpoint routing",
+    fix: "Re-enable routing when the region should serve clients again.",
+    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-geo-replication#temporarily-disable-routing-to-replication"
+  }
+});
+var replicationHealthCheck = {
+  id: "replication-health",
+  scope: "registry",
+  modes: ["preflight", "audit"],
+  codes: CODES12,
+  permissions: ["Microsoft.ContainerRegistry/registries/replications/read (Reader on the registry)"],
+  async run(ctx) {
+    const registry = await requireRegistry(ctx);
+    if (registry.sku.name !== "Premium") {
+      throw new SkipCheck(
+        "not-applicable",
+        `${registry.name} is ${registry.sku.name}; only Premium registries have replicas.`
+      );
+    }
+    const replicas = await ctx.get(replicationsFact);
+    if (!replicas.readable) {
+      throw new SkipCheck(
+        "permission",
+        `The identity may not list the replicas of ${registry.name} (${replicas.detail}).`,
+        [`Grant Reader on ${registry.id}`]
+      );
+    }
+    const name3 = registry.name;
+    const findings = replicas.value.flatMap((replica) => replicaFindings(name3, replica));
+    if (findings.length === 0) {
+      findings.push(
+        CODES12.REPLICAS_HEALTHY.finding({
+          message: `All ${replicas.value.length} replica(s) of ${name3} are provisioned and ready.`,
+          evidence: { replicas: replicas.value.map(summary2) }
+        })
+      );
+    }
+    return { findings };
+  }
+};
+function replicaFindings(registry, replica) {
+  const evidence2 = summary2(replica);
+  const { provisioningState = "Succeeded", status, regionEndpointEnabled } = replica.properties;
+  const displayStatus = status?.displayStatus ?? "Ready";
+  const show = `az acr replication show --registry ${registry} --name ${replica.name}`;
+  if (provisioningState === "Failed") {
+    return [
+      CODES12.REPLICA_FAILED.finding({
+        message: `The ${replica.location} replica of ${registry} is in provisioning state Failed${status?.message ? `: ${status.message}` : ""}; pulls routed to that region fail.`,
+        remediation: [
+          show,
+          `az acr replication update --registry ${registry} --name ${replica.name} --region-endpoint-enabled false`
+        ],
+        evidence: evidence2
+      })
+    ];
+  }
+  if (provisioningState !== "Succeeded" || displayStatus !== "Ready") {
+    return [
+      CODES12.REPLICA_NOT_READY.finding({
+        message: `The ${replica.location} replica of ${registry} is ${provisioningState} / ${displayStatus}; images pushed now may not be in that region yet.`,
+        remediation: [show],
+        evidence: evidence2
+      })
+    ];
+  }
+  if (regionEndpointEnabled === false) {
+    return [
+      CODES12.REPLICA_ROUTING_DISABLED.finding({
+        message: `The ${replica.location} replica of ${registry} is excluded from global endpoint routing; clients in that region are served by another replica.`,
+        remediation: [
+          `az acr replication update --registry ${registry} --name ${replica.name} --region-endpoint-enabled true`
+        ],
+        evidence: evidence2
+      })
+    ];
+  }
+  return [];
+}
+function summary2(replica) {
+  return {
+    name: replica.name,
+    location: replica.location,
+    provisioningState: replica.properties.provisioningState ?? "unknown",
+    status: replica.properties.status?.displayStatus ?? "unknown",
+    routing: replica.properties.regionEndpointEnabled !== false
+  };
+}
+
+// src/core/context/repository-token.ts
+var repositoryTokenFact = keyedRegistryFact(
+  "repository-token",
+  (name3) => name3.toLowerCase(),
+  async (ctx, name3) => {
+    const registry = await requireRegistry(ctx);
+    try {
+      const token = await ctx.apis.arm.getJson(
+        `${registry.id}/tokens/${encodeURIComponent(name3)}`,
+        {
+          "api-version": ACR_API_VERSION
+        }
+      );
+      return { found: true, token };
+    } catch (error) {
+      if (error instanceof AzureHttpError && (error.status === 404 || error.status === 403)) {
+        return {
+          found: false,
+          reason: error.status === 404 ? "not-found" : "forbidden",
+          detail: error.message,
+          registryId: registry.id
+        };
+      }
+      throw error;
+    }
+  }
+);
+
+// src/core/checks/repository-token.ts
+var DOCS7 = "https://learn.microsoft.com/azure/container-registry/container-registry-token-based-repository-permissions";
+var CODES13 = defineCodes({
+  REPOSITORY_TOKEN_OK: {
+    severity: "notice",
+    title: "The repository token is enabled and its scope map covers the job",
+    fix: "Nothing to fix."
+  },
+  REPOSITORY_TOKEN_NOT_FOUND: {
+    severity: "error",
+    title: "The repository token does not exist",
+    fix: "Check `token-name` against `az acr token list`, or create the token.",
+    docs: DOCS7
+  },
+  REPOSITORY_TOKEN_DISABLED: {
+    severity: "error",
+    title: "The repository token is disabled",
+    fix: "Enable the token; every login with it is refused until then.",
+    docs: DOCS7
+  },
+  SCOPE_MAP_MISSING_ACTION: {
+    severity: "error",
+    title: "The token's scope map does not allow what the job does",
+    fix: "Add the missing repository actions to the scope map.",
+    docs: DOCS7
+  },
+  REPOSITORY_TOKEN_NO_VALID_PASSWORD: {
+    severity: "error",
+    title: "The repository token has no valid password",
+    fix: "Generate a password for the token and store it where the job reads it.",
+    docs: DOCS7
+  },
+  REPOSITORY_TOKEN_PASSWORD_EXPIRES_SOON: {
+    severity: "warning",
+    title: "The repository token's password expires soon",
+    fix: "Generate the other password slot now and switch the job to it before the current one expires.",
+    docs: DOCS7
+  }
+});
+var ACTIONS_FOR = {
+  pull: ["content/read"],
+  push: ["content/read", "content/write"],
+  delete: ["content/delete"]
+};
+var repositoryTokenCheck = {
+  id: "repository-token",
+  scope: "registry",
+  modes: ["preflight", "audit"],
+  codes: CODES13,
+  permissions: [
+    "Microsoft.ContainerRegistry/registries/tokens/read and registries/scopeMaps/read (Reader on the registry)"
+  ],
+  async run(ctx) {
+    const tokenName = ctx.config.tokenName;
+    if (!tokenName)
+      throw new SkipCheck(
+        "not-applicable",
+        "No `token-name` was given; the job does not use a repository token."
+      );
+    const lookup = await ctx.get(repositoryTokenFact(tokenName));
+    const registry = ctx.registry.name;
+    if (!lookup.found && lookup.reason === "forbidden") {
+      throw new SkipCheck(
+        "permission",
+        `The identity may not read the tokens of ${registry} (${lookup.detail}).`,
+        [`Grant Reader on ${lookup.registryId}`]
+      );
+    }
+    if (!lookup.found) {
+      return {
+        findings: [
+          CODES13.REPOSITORY_TOKEN_NOT_FOUND.finding({
+            message: `${registry} has no token named '${tokenName}'; a docker login with it fails with 401.`,
+            remediation: [`az acr token list --registry ${registry} --output table`],
+            evidence: { tokenName }
+          })
+        ]
+      };
+    }
+    const token = lookup.token;
+    const actions = await scopeMapActions(ctx, token);
+    const evidence2 = {
+      tokenName,
+      status: token.properties.status ?? "enabled",
+      scopeMap: token.properties.scopeMapId?.split("/").pop(),
+      scopeMapActions: actions,
+      passwords: (token.properties.credentials?.passwords ?? []).map((p) => ({
+        name: p.name,
+        expiry: p.expiry ?? "never"
+      }))
+    };
+    const findings = [
+      ...statusFindings(registry, token, evidence2),
+      ...scopeFindings(ctx, token, actions, evidence2),
+      ...passwordFindings(ctx, token, evidence2)
+    ];
+    if (findings.length === 0) {
+      findings.push(
+        CODES13.REPOSITORY_TOKEN_OK.finding({
+          message: `Token '${tokenName}' is enabled, has a valid password and its scope map allows ${ctx.config.operations.join(", ")}.`,
+          evidence: evidence2
+        })
+      );
+    }
+    return { findings };
+  }
+};
+async function scopeMapActions(ctx, token) {
+  const id = token.properties.scopeMapId;
+  if (!id) return [];
+  try {
+    const map = await ctx.apis.arm.getJson(id, {
+      "api-version": ACR_API_VERSION
+    });
+    return map.properties.actions ?? [];
+  } catch (error) {
+    if (error instanceof AzureHttpError && error.status === 403) {
+      throw new SkipCheck(
+        "permission",
+        `The identity may not read the token's scope map (${error.message}).`
+      );
+    }
+    throw error;
+  }
+}
+function statusFindings(registry, token, evidence2) {
+  if (token.properties.status !== "disabled") return [];
+  return [
+    CODES13.REPOSITORY_TOKEN_DISABLED.finding({
+      message: `Token '${token.name}' of ${registry} is disabled, so every login with it is refused.`,
+      remediation: [`az acr token update --name ${token.name} --registry ${registry} --status enabled`],
+      evidence: evidence2
+    })
+  ];
+}
+function scopeFindings(ctx, token, actions, evidence2) {
+  const repositories = ctx.config.repositories.length > 0 ? ctx.config.repositories : ["*"];
+  const scopeMap = String(evidence2.scopeMap);
+  return repositories.flatMap((repository) => {
+    const needed = [...new Set(ctx.config.operations.flatMap((op) => ACTIONS_FOR[op]))];
+    const missing = needed.filter((action) => !allows(actions, repository, action));
+    if (missing.length === 0) return [];
+    const target = repository === "*" ? "every repository" : `'${repository}'`;
+    return [
+      CODES13.SCOPE_MAP_MISSING_ACTION.finding({
+        message: `Scope map '${scopeMap}' of token '${token.name}' does not allow ${missing.join(", ")} on ${target}, which ${ctx.config.operations.join("/")} needs.`,
+        remediation: repository === "*" ? [`Name the repositories in \`repositories\`, then add their actions to scope map ${scopeMap}`] : [
+          `az acr scope-map update --name ${scopeMap} --registry ${ctx.registry.name} --add-repository ${repository} ${missing.join(" ")}`
+        ],
+        evidence: { ...evidence2, repository, missing }
+      })
+    ];
+  });
+}
+function allows(actions, repository, action) {
+  return actions.some((granted) => {
+    const match = /^repositories\/(.+)\/(content|metadata)\/(read|write|delete)$/.exec(granted);
+    if (!match || `${match[2]}/${match[3]}` !== action) return false;
+    const pattern = match[1];
+    if (repository === "*") return pattern === "*";
+    return pattern.endsWith("*") ? repository.startsWith(pattern.slice(0, -1)) : pattern === repository;
+  });
+}
+function passwordFindings(ctx, token, evidence2) {
+  const now = ctx.now().getTime();
+  const registry = ctx.registry.name;
+  const expiries = (token.properties.credentials?.passwords ?? []).map(
+    (p) => p.expiry ? Date.parse(p.expiry) : Number.POSITIVE_INFINITY
+  );
+  const latest = Math.max(...expiries, Number.NEGATIVE_INFINITY);
+  const generate = `az acr token credential generate --name ${token.name} --registry ${registry} --expiration-in-days 90 --password1`;
+  if (latest <= now) {
+    return [
+      CODES13.REPOSITORY_TOKEN_NO_VALID_PASSWORD.finding({
+        message: expiries.length === 0 ? `Token '${token.name}' has no password, so nothing can log in with it.` : `Every password of token '${token.name}' has expired (the latest at ${new Date(latest).toISOString()}).`,
+        remediation: [generate],
+        evidence: evidence2
+      })
+    ];
+  }
+  const warnUntil = now + ctx.config.expiryWarningMinutes * 6e4;
+  if (latest < warnUntil) {
+    return [
+      CODES13.REPOSITORY_TOKEN_PASSWORD_EXPIRES_SOON.finding({
+        message: `The last valid password of token '${token.name}' expires at ${new Date(latest).toISOString()}, within the expiry-warning window.`,
+        remediation: [generate.replace("--password1", "--password2")],
+        evidence: evidence2
+      })
+    ];
+  }
+  return [];
+}
+
+// src/core/context/permissions.ts
+var callerPermissionsFact = registryFact(
+  "caller-permissions",
+  async (ctx) => {
+    const registry = await requireRegistry(ctx);
+    try {
+      const value = await ctx.apis.arm.getAllPages(
+        `${registry.id}/providers/Microsoft.Authorization/permissions`,
+        { "api-version": AUTHORIZATION_API_VERSION }
+      );
+      return { readable: true, value };
+    } catch (error) {
+      return unreadable(error);
+    }
+  }
+);
+
 // src/core/checks/role-scope.ts
 var RBAC_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-roles";
 var ABAC_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-rbac-abac-repository-permissions";
-var CODES12 = defineCodes({
+var CODES14 = defineCodes({
   ROLE_OK: {
     severity: "notice",
     title: "The identity's roles grant the job's operations",
@@ -38030,7 +38828,7 @@ var roleScopeCheck = {
   id: "role-scope",
   scope: "registry",
   modes: ["preflight"],
-  codes: CODES12,
+  codes: CODES14,
   permissions: [
     "`Microsoft.Authorization/roleAssignments/read` on the registry (Reader), else the caller's own permissions at the registry"
   ],
@@ -38056,13 +38854,6 @@ var roleScopeCheck = {
     );
   }
 };
-function applicableTo(registryId, assignments) {
-  const id = registryId.toLowerCase();
-  return assignments.filter((a) => {
-    const scope = a.scope.toLowerCase().replace(/\/$/, "");
-    return scope === "" || id === scope || id.startsWith(`${scope}/`);
-  });
-}
 function judgeAssignments(job, assignments) {
   const { operations, repositories } = job.ctx.config;
   const targets = repositories.length > 0 ? repositories : [void 0];
@@ -38081,10 +38872,10 @@ function judgeAssignments(job, assignments) {
     ...gapFindings(job, assignments, verdicts, gaps, evidence2)
   ];
   if (gaps.length === 0) {
-    const roles = unique3(verdicts.flatMap((v) => v.granting.map(roleName)));
+    const roles = unique5(verdicts.flatMap((v) => v.granting.map(roleName2)));
     const conditional = job.mode === "abac" && repositories.length === 0 && verdicts.some((v) => v.granting.every((a) => a.condition));
     findings.push(
-      CODES12.ROLE_OK.finding({
+      CODES14.ROLE_OK.finding({
         message: `${roles.join(", ")} grant${roles.length === 1 ? "s" : ""} ${operations.join(", ")} on ${job.registry.name} (${modeText(job.mode)}).` + (conditional ? " The grant is limited by an ABAC condition; set `repositories` to check the job's repositories against it." : ""),
         evidence: evidence2
       })
@@ -38127,46 +38918,46 @@ function gapFindings(job, assignments, verdicts, gaps, evidence2) {
   const excluded = gaps.filter((g) => g.excluding.length > 0);
   const unverified = gaps.filter((g) => g.excluding.length === 0 && g.unverified.length > 0);
   const plain = gaps.filter((g) => g.excluding.length === 0 && g.unverified.length === 0);
-  for (const repository of unique3(excluded.map((g) => g.repository))) {
+  for (const repository of unique5(excluded.map((g) => g.repository))) {
     const forRepository = excluded.filter((g) => g.repository === repository);
-    const ops = unique3(forRepository.map((g) => g.operation));
-    const excluding = unique3(forRepository.flatMap((g) => g.excluding));
+    const ops = unique5(forRepository.map((g) => g.operation));
+    const excluding = unique5(forRepository.flatMap((g) => g.excluding));
     findings.push(
-      CODES12.ABAC_CONDITION_EXCLUDES_REPOSITORY.finding({
-        message: `The condition on ${excluding.map(roleName).join(", ")} does not include the repository '${repository}', so ${ops.join(", ")} there is denied: ` + excluding.map((a) => a.condition).join(" | "),
+      CODES14.ABAC_CONDITION_EXCLUDES_REPOSITORY.finding({
+        message: `The condition on ${excluding.map(roleName2).join(", ")} does not include the repository '${repository}', so ${ops.join(", ")} there is denied: ` + excluding.map((a) => a.condition).join(" | "),
         remediation: grantCommands({ ...grantTarget(job), operations: ops, repositories: [repository] }),
         evidence: { ...evidence2, repository, operations: ops, excludedBy: excluding.map(describeAssignment) }
       })
     );
   }
   if (unverified.length > 0) {
-    const reasons = unique3(
+    const reasons = unique5(
       unverified.flatMap(
-        (g) => g.unverified.map((u) => `${roleName(u.assignment)} at ${u.assignment.scope}: ${u.reason}`)
+        (g) => g.unverified.map((u) => `${roleName2(u.assignment)} at ${u.assignment.scope}: ${u.reason}`)
       )
     );
     findings.push(
-      CODES12.ROLE_UNVERIFIED.finding({
-        message: `Whether ${unique3(unverified.map((g) => g.operation)).join(", ")} is granted could not be decided: ${reasons.join("; ")}.`,
+      CODES14.ROLE_UNVERIFIED.finding({
+        message: `Whether ${unique5(unverified.map((g) => g.operation)).join(", ")} is granted could not be decided: ${reasons.join("; ")}.`,
         remediation: [listAssignmentsCommand(job)],
         evidence: { ...evidence2, unverified: reasons }
       })
     );
   }
-  const plainOps = unique3(plain.map((g) => g.operation));
+  const plainOps = unique5(plain.map((g) => g.operation));
   const legacyRoles = job.mode === "abac" ? legacyGrants(assignments, plainOps) : [];
   if (legacyRoles.length > 0) {
     findings.push(
-      CODES12.LEGACY_ROLE_ON_ABAC_REGISTRY.finding({
-        message: `${job.registry.name} uses ABAC repository permissions, which ignore ${unique3(legacyRoles.map(roleName)).join(", ")}; no Container Registry Repository role grants ${plainOps.join(", ")}.`,
+      CODES14.LEGACY_ROLE_ON_ABAC_REGISTRY.finding({
+        message: `${job.registry.name} uses ABAC repository permissions, which ignore ${unique5(legacyRoles.map(roleName2)).join(", ")}; no Container Registry Repository role grants ${plainOps.join(", ")}.`,
         remediation: grantCommands({ ...grantTarget(job), operations: plainOps }),
         evidence: { ...evidence2, ignoredAssignments: legacyRoles.map(describeAssignment) }
       })
     );
   } else if (plainOps.length > 0) {
-    const granted = unique3(verdicts.filter((v) => v.granting.length > 0).map((v) => v.operation));
-    const code = granted.length > 0 ? CODES12.ROLE_INSUFFICIENT : CODES12.ROLE_MISSING;
-    const held = unique3(assignments.map(roleName));
+    const granted = unique5(verdicts.filter((v) => v.granting.length > 0).map((v) => v.operation));
+    const code = granted.length > 0 ? CODES14.ROLE_INSUFFICIENT : CODES14.ROLE_MISSING;
+    const held = unique5(assignments.map(roleName2));
     findings.push(
       code.finding({
         message: `No role assignment grants ${plainOps.join(", ")} on ${job.registry.name} (${modeText(job.mode)})` + (held.length > 0 ? `; the identity holds ${held.join(", ")}${granted.length > 0 ? `, which grant ${granted.join(", ")}` : ""}.` : "; it holds no role there.") + abacRolesOnLegacyNote(job.mode, assignments, plainOps),
@@ -38179,11 +38970,11 @@ function gapFindings(job, assignments, verdicts, gaps, evidence2) {
 }
 function overBroad(job, assignments, evidence2) {
   return assignments.filter((a) => a.role && grantsEveryAction(a.role) && isSubscriptionOrAbove(a.scope)).map(
-    (a) => CODES12.ROLE_OVER_BROAD.finding({
-      message: `The identity holds ${roleName(a)} at ${a.scope}${a.viaGroup ? ` through group ${a.principalId}` : ""}: far more than ${job.ctx.config.operations.join(", ")} on one registry needs.`,
+    (a) => CODES14.ROLE_OVER_BROAD.finding({
+      message: `The identity holds ${roleName2(a)} at ${a.scope}${a.viaGroup ? ` through group ${a.principalId}` : ""}: far more than ${job.ctx.config.operations.join(", ")} on one registry needs.`,
       remediation: [
         ...grantCommands({ ...grantTarget(job), operations: job.ctx.config.operations }),
-        `az role assignment delete --assignee ${a.viaGroup ? a.principalId : job.assignee} --role "${roleName(a)}" --scope ${a.scope}`
+        `az role assignment delete --assignee ${a.viaGroup ? a.principalId : job.assignee} --role "${roleName2(a)}" --scope ${a.scope}`
       ],
       evidence: { ...evidence2, assignment: describeAssignment(a) }
     })
@@ -38197,13 +38988,13 @@ function judgePermissions(job, permissions, assignmentsDetail) {
     roleAssignmentsError: assignmentsDetail,
     roleAssignmentMode: job.registry.properties.roleAssignmentMode ?? "LegacyRegistryPermissions",
     operations,
-    actions: unique3(permissions.flatMap((p) => p.actions ?? [])),
-    dataActions: unique3(permissions.flatMap((p) => p.dataActions ?? []))
+    actions: unique5(permissions.flatMap((p) => p.actions ?? [])),
+    dataActions: unique5(permissions.flatMap((p) => p.dataActions ?? []))
   };
   const remediation2 = grantCommands({ ...grantTarget(job), operations: missing });
   if (missing.length === 0) {
     return [
-      CODES12.ROLE_OK.finding({
+      CODES14.ROLE_OK.finding({
         message: `The identity's effective permissions on ${job.registry.name} include ${operations.join(", ")} (${modeText(job.mode)}).` + (job.mode === "abac" ? " ABAC repository conditions are not visible this way; `data-plane-access` proves each repository." : ""),
         evidence: evidence2
       })
@@ -38211,7 +39002,7 @@ function judgePermissions(job, permissions, assignmentsDetail) {
   }
   const legacyOnly = job.mode === "abac" && grantsInLegacyMode(permissions, missing);
   const granted = operations.filter((op) => !missing.includes(op));
-  const code = legacyOnly ? CODES12.LEGACY_ROLE_ON_ABAC_REGISTRY : granted.length > 0 ? CODES12.ROLE_INSUFFICIENT : CODES12.ROLE_MISSING;
+  const code = legacyOnly ? CODES14.LEGACY_ROLE_ON_ABAC_REGISTRY : granted.length > 0 ? CODES14.ROLE_INSUFFICIENT : CODES14.ROLE_MISSING;
   return [
     code.finding({
       message: legacyOnly ? `${job.registry.name} uses ABAC repository permissions; the identity's permissions there are legacy registry actions, which it ignores, so ${missing.join(", ")} is not granted.` : `The identity's effective permissions on ${job.registry.name} do not include ${missing.join(", ")} (${modeText(job.mode)}).`,
@@ -38236,7 +39027,7 @@ function abacRolesOnLegacyNote(mode, assignments, operations) {
     (a) => a.role && operations.some((op) => a.role && permits(a.role.permissions, REQUIRED_PERMISSION.abac[op]))
   );
   if (abacOnly.length === 0) return "";
-  return ` ${unique3(abacOnly.map(roleName)).join(", ")} count only on registries in ABAC mode.`;
+  return ` ${unique5(abacOnly.map(roleName2)).join(", ")} count only on registries in ABAC mode.`;
 }
 function grantTarget(job) {
   return {
@@ -38255,19 +39046,19 @@ function isSubscriptionOrAbove(scope) {
 }
 function describeAssignment(a) {
   return {
-    role: roleName(a),
+    role: roleName2(a),
     scope: a.scope,
     ...a.viaGroup ? { viaGroup: a.principalId } : {},
     ...a.condition ? { condition: a.condition } : {}
   };
 }
-function roleName(a) {
+function roleName2(a) {
   return a.role?.name ?? a.roleDefinitionId;
 }
 function modeText(mode) {
   return mode === "abac" ? "ABAC repository permissions" : "legacy registry permissions";
 }
-function unique3(items) {
+function unique5(items) {
   return [...new Set(items)];
 }
 
@@ -38345,7 +39136,7 @@ var ADO_DOCS = "https://learn.microsoft.com/azure/devops/pipelines/agents/hosted
 var GITHUB_DOCS = "https://docs.github.com/actions/reference/runners/github-hosted-runners#ip-addresses";
 var ALLOW_LIST_DOCS = "https://learn.microsoft.com/azure/devops/organizations/security/allow-list-ip-url";
 var COPIED_LIST_MIN_MATCHES = 2;
-var CODES13 = defineCodes({
+var CODES15 = defineCodes({
   HOSTED_RANGES_EXCEED_LIMIT: {
     severity: "error",
     title: "Allow-listing hosted-runner ranges cannot fit the 200-rule firewall",
@@ -38377,7 +39168,7 @@ var serviceTagsCheck = {
   id: "service-tags",
   scope: "registry",
   modes: ["preflight"],
-  codes: CODES13,
+  codes: CODES15,
   permissions: [
     "`Microsoft.Network/locations/serviceTags/read` on the registry's subscription (Reader), unless service-tags-file is given"
   ],
@@ -38471,7 +39262,7 @@ function verdict(registry, kind, ranges, rules, evidence2) {
   };
   const listName = kind === "github-hosted" ? "GitHub's `actions` list" : `${ranges.holding.join(", ")} (and the other regions of the organisation's geography)`;
   if (total > IP_RULE_LIMIT) {
-    return CODES13.HOSTED_RANGES_EXCEED_LIMIT.finding({
+    return CODES15.HOSTED_RANGES_EXCEED_LIMIT.finding({
       ...relies ? {} : { severity: "notice" },
       message: `Allowing every ${kind} runner means ${ranges.prefixes.length} prefixes from ${listName}; with the ${rules.length} existing rules that is ${total}, over the ${IP_RULE_LIMIT}-rule limit, and the ranges change weekly${relies ? `, so ${registry.name}'s firewall will keep refusing some jobs` : ` (${registry.name} is not relying on its allow-list today)`}.`,
       remediation: recommendations(registry, kind),
@@ -38479,7 +39270,7 @@ function verdict(registry, kind, ranges, rules, evidence2) {
       evidence: full
     });
   }
-  return CODES13.HOSTED_RANGES_FIT.finding({
+  return CODES15.HOSTED_RANGES_FIT.finding({
     message: `Allowing every ${kind} runner takes ${ranges.prefixes.length} prefixes from ${listName} (${needed.length} not yet covered), within the ${IP_RULE_LIMIT}-rule limit; but the list changes weekly, so the rules need refreshing, and these ranges are shared with every other tenant of the cloud, so the firewall then admits far more than your runners.`,
     remediation: [
       ...relies ? needed.slice(0, 5).map((p) => `az acr network-rule add --name ${registry.name} --ip-address ${p}`) : [],
@@ -38490,7 +39281,7 @@ function verdict(registry, kind, ranges, rules, evidence2) {
   });
 }
 function notInRanges(kind, ip, ranges, evidence2) {
-  return CODES13.RUNNER_IP_NOT_IN_TAGS.finding({
+  return CODES15.RUNNER_IP_NOT_IN_TAGS.finding({
     message: `The runner's IP ${ip} is in no ${ranges.list} range of this week's list, which a ${kind} runner's egress should be: runner-ip or runner-kind is wrong, the job runs on macOS (GitHub's own cloud), or egress goes through a proxy/NAT of your own.`,
     remediation: ["curl -s https://api.ipify.org   # on the runner, compare with the runner IP above"],
     docs: ranges.docs,
@@ -38502,7 +39293,7 @@ function azureDevOpsRules(registry, tags, rules) {
   const copied = tag ? rules.filter((rule2) => tag.addressPrefixes.some((p) => cidrWithin(rule2, p))) : [];
   if (copied.length === 0) return [];
   return [
-    CODES13.AZURE_DEVOPS_TAG_RULES.finding({
+    CODES15.AZURE_DEVOPS_TAG_RULES.finding({
       message: `${copied.length} IP rule(s) of ${registry.name} come from the AzureDevOps service tag (${copied.slice(0, 5).join(", ")}), which covers inbound calls from Azure DevOps \u2014 Microsoft-hosted agents do not egress from it, so these rules let no pipeline in.`,
       remediation: copied.map(
         (rule2) => `az acr network-rule remove --name ${registry.name} --ip-address ${rule2}`
@@ -38523,7 +39314,7 @@ function staleRules(registry, tags, ranges, rules, kind) {
   );
   if (stale.length === 0) return [];
   return [
-    CODES13.STALE_TAG_RULES.finding({
+    CODES15.STALE_TAG_RULES.finding({
       message: `${registry.name}'s rules were copied from a published list (${exactCopies.length} match this week's prefixes exactly), but ${stale.length} range(s) (${stale.slice(0, 5).join(", ")}) are in no current ${kind === "github-hosted" ? "GitHub actions range or " : ""}service tag: the copy is out of date.`,
       remediation: stale.map(
         (rule2) => `az acr network-rule remove --name ${registry.name} --ip-address ${rule2}`
@@ -38531,6 +39322,128 @@ function staleRules(registry, tags, ranges, rules, kind) {
       evidence: { exactCopies: exactCopies.length, staleRules: stale }
     })
   ];
+}
+
+// src/core/checks/sku-limits.ts
+var SKU_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-skus";
+var CODES16 = defineCodes({
+  PREMIUM_FEATURE_ON_LOWER_SKU: {
+    severity: "warning",
+    title: "The registry is configured with Premium-only features but is not Premium",
+    fix: "Move the registry to Premium (`az acr update -n <registry> --sku Premium`), or stop relying on the listed features.",
+    docs: SKU_DOCS
+  },
+  PREMIUM_FEATURES_IN_USE: {
+    severity: "notice",
+    title: "The registry depends on Premium-only features",
+    fix: "Nothing to fix; keep the registry on Premium, or remove the listed features before any downgrade.",
+    docs: SKU_DOCS
+  },
+  SKU_RATE_LIMITS: {
+    severity: "notice",
+    title: "Request-rate limits of the registry's SKU",
+    fix: "Nothing to fix; spread heavy parallel pulls over identities or replicas, or move to Premium for twice the limits.",
+    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-skus#service-tier-features-and-limits"
+  }
+});
+var RATE_LIMITS = {
+  BasicStandard: {
+    DataplaneRead: { registry: 1e4, identity: 5e3 },
+    DataplaneWrite: { registry: 2e3, identity: 1e3 },
+    DataplaneDelete: { registry: 1e3, identity: 500 }
+  },
+  Premium: {
+    DataplaneRead: { registry: 2e4, identity: 1e4 },
+    DataplaneWrite: { registry: 4e3, identity: 2e3 },
+    DataplaneDelete: { registry: 4e3, identity: 2e3 }
+  }
+};
+var CATEGORY_OF = {
+  pull: "DataplaneRead",
+  push: "DataplaneWrite",
+  delete: "DataplaneDelete"
+};
+var skuLimitsCheck = {
+  id: "sku-limits",
+  scope: "registry",
+  modes: ["preflight", "audit"],
+  codes: CODES16,
+  permissions: [
+    "`Microsoft.ContainerRegistry/registries/read` and `registries/replications/read` on the registry (Reader)"
+  ],
+  async run(ctx) {
+    const registry = await requireRegistry(ctx);
+    const replicas = await ctx.get(replicationsFact);
+    const extraRegions = replicas.readable ? replicas.value.map((r) => r.location).filter((l) => l.toLowerCase() !== registry.location.toLowerCase()) : [];
+    const features = premiumFeatures(registry, extraRegions);
+    const premium = registry.sku.name === "Premium";
+    const evidence2 = {
+      sku: registry.sku.name,
+      premiumFeatures: features,
+      ...replicas.readable ? {} : { replicationsUnreadable: replicas.detail }
+    };
+    const findings = [];
+    if (features.length > 0 && !premium) {
+      findings.push(
+        CODES16.PREMIUM_FEATURE_ON_LOWER_SKU.finding({
+          message: `${registry.name} is ${registry.sku.name}, but is configured with ${features.join(", ")}, which only Premium offers: clients that rely on them (e.g. runners behind a private endpoint) fail.`,
+          remediation: [`az acr update -n ${registry.name} --sku Premium`],
+          evidence: evidence2
+        })
+      );
+    }
+    if (features.length > 0 && premium) {
+      findings.push(
+        CODES16.PREMIUM_FEATURES_IN_USE.finding({
+          message: `${registry.name} uses Premium-only features (${features.join(", ")}); a move to Standard or Basic would have to remove them first.`,
+          evidence: evidence2
+        })
+      );
+    }
+    findings.push(rateLimitFinding(registry, ctx.config.operations));
+    return { findings };
+  }
+};
+function premiumFeatures(registry, extraRegions) {
+  const p = registry.properties;
+  const ipRules = p.networkRuleSet?.ipRules?.length ?? 0;
+  const privateEndpoints = p.privateEndpointConnections?.length ?? 0;
+  return [
+    ...privateEndpoints > 0 ? [`${privateEndpoints} private endpoint(s)`] : [],
+    ...extraRegions.length > 0 ? [`geo-replicas in ${extraRegions.join(", ")}`] : [],
+    ...p.dataEndpointEnabled ? ["dedicated data endpoints"] : [],
+    ...p.policies?.retentionPolicy?.status === "enabled" ? ["a retention policy"] : [],
+    ...p.policies?.exportPolicy?.status === "disabled" ? ["a disabled export policy"] : [],
+    ...ipRules > 0 || p.networkRuleSet?.defaultAction === "Deny" ? [
+      `firewall rules (${ipRules} IP rule(s), default action ${p.networkRuleSet?.defaultAction ?? "Allow"})`
+    ] : [],
+    // Anonymous pull exists on Standard and Premium, not on Basic.
+    ...registry.sku.name === "Basic" && p.anonymousPullEnabled ? ["anonymous pull"] : []
+  ];
+}
+function rateLimitFinding(registry, operations) {
+  const premium = registry.sku.name === "Premium";
+  const limits = RATE_LIMITS[premium ? "Premium" : "BasicStandard"];
+  const budget = Object.fromEntries(
+    operations.map((op) => [
+      CATEGORY_OF[op],
+      {
+        perIdentityPerMinute: limits[CATEGORY_OF[op]].identity,
+        perRegistryPerMinute: limits[CATEGORY_OF[op]].registry
+      }
+    ])
+  );
+  const read = limits.DataplaneRead;
+  return CODES16.SKU_RATE_LIMITS.finding({
+    message: `${registry.name} (${registry.sku.name}) serves about ${read.identity.toLocaleString("en-US")} read requests per minute per identity and ${read.registry.toLocaleString("en-US")} for the whole registry, best effort; beyond that clients get 429 toomanyrequests. Every pull costs one request per layer plus the manifest, so many nodes or jobs pulling at once with one identity share that budget.` + (premium ? "" : " Premium doubles these limits."),
+    remediation: premium ? [] : [`az acr update -n ${registry.name} --sku Premium`],
+    evidence: {
+      sku: registry.sku.name,
+      operations,
+      budget,
+      basis: "ACR service tier limits, best effort without SLA"
+    }
+  });
 }
 
 // src/core/context/credential-in-use.ts
@@ -38610,39 +39523,6 @@ async function usesOneShotAssertion(ctx) {
   return info.kind === "azure-cli" && (await ctx.get(azSessionFact)).oneShotAssertion;
 }
 
-// src/core/context/graph-application.ts
-var APPLICATION_READ_PERMISSION = "Application.Read.All";
-var GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
-var APPLICATION_READ_ALL_ROLE_ID = "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30";
-var graphApplicationFact = runFact("graph-application", async (ctx) => {
-  const principal = await ctx.get(principalFact);
-  if (principal.type === "ManagedIdentity" || ctx.deps.credentialInfo.kind === "managed-identity") {
-    return { status: "no-application", principalType: "ManagedIdentity" };
-  }
-  if (principal.type === "User" || !principal.appId)
-    return { status: "no-application", principalType: "User" };
-  const appId = principal.appId;
-  try {
-    const application = await ctx.apis.graph.getJson(
-      `/v1.0/applications(appId='${encodeURIComponent(appId)}')`,
-      { $select: "id,appId,displayName,passwordCredentials,keyCredentials" }
-    );
-    return { status: "found", application };
-  } catch (error) {
-    if (!(error instanceof AzureHttpError)) {
-      return { status: "error", appId, detail: error instanceof Error ? error.message : String(error) };
-    }
-    const status = error.status === 403 ? "forbidden" : error.status === 404 ? "not-found" : "error";
-    return { status, appId, detail: error.message };
-  }
-});
-function grantApplicationReadCommands(appId) {
-  return [
-    `az ad app permission add --id ${appId} --api ${GRAPH_APP_ID} --api-permissions ${APPLICATION_READ_ALL_ROLE_ID}=Role`,
-    `az ad app permission admin-consent --id ${appId}`
-  ];
-}
-
 // src/core/checks/sp-secret-expiry.ts
 var SECRET_DOCS = "https://learn.microsoft.com/entra/identity-platform/how-to-add-credentials?tabs=client-secret";
 var CERTIFICATE_DOCS = "https://learn.microsoft.com/entra/identity-platform/how-to-add-credentials?tabs=certificate";
@@ -38676,7 +39556,7 @@ function verdictCodes(prefix, noun, rotate, docs) {
     }
   };
 }
-var CODES14 = defineCodes({
+var CODES17 = defineCodes({
   ...verdictCodes(
     "SECRET",
     "client secret",
@@ -38706,7 +39586,7 @@ var spSecretExpiryCheck = {
   id: "sp-secret-expiry",
   scope: "run",
   modes: ["preflight", "audit"],
-  codes: CODES14,
+  codes: CODES17,
   permissions: [
     `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application), or the app may read its own registration`
   ],
@@ -38765,7 +39645,7 @@ function signInDescription(info, oneShot) {
 }
 function noSecretFinding(info, oneShot) {
   const how = signInDescription(info, oneShot);
-  return CODES14.NO_SECRET_TO_EXPIRE.finding({
+  return CODES17.NO_SECRET_TO_EXPIRE.finding({
     message: `The identity signs in with ${how}: there is no client secret or certificate that could expire.`,
     evidence: {
       credentialKind: info.kind,
@@ -38782,7 +39662,7 @@ function entraRefusal(error, info, now) {
     );
   }
   const appId = failure2.appId ?? info.clientId ?? "<appId>";
-  return CODES14.SECRET_EXPIRED.finding({
+  return CODES17.SECRET_EXPIRED.finding({
     message: `Entra refused the client secret of app ${appId} as expired (AADSTS7000222): the secret the job presents is past its end date.`,
     remediation: rotateSecretCommands(appId, void 0, void 0, now),
     evidence: { appId, aadsts: 7000222, source: "Entra token endpoint" }
@@ -38798,7 +39678,7 @@ function judgeApplication(ctx, app, info) {
   const inUse = credentialsInUse(app, info);
   if (inUse.candidates.length === 0) {
     return [
-      CODES14.NO_SECRET_TO_EXPIRE.finding({
+      CODES17.NO_SECRET_TO_EXPIRE.finding({
         message: `App registration '${app.displayName ?? app.appId}' has no client secret or certificate, so the identity signs in another way (federation) and nothing can expire.`,
         evidence: { appId: app.appId, credentialKind: info.kind }
       })
@@ -38808,7 +39688,7 @@ function judgeApplication(ctx, app, info) {
   const unexpired = inUse.judged.filter((c) => expiryVerdict(c.endDateTime, window2) !== "expired");
   const expired = inUse.judged.filter((c) => !unexpired.includes(c));
   return [
-    CODES14.SECRET_NOT_IDENTIFIED.finding({
+    CODES17.SECRET_NOT_IDENTIFIED.finding({
       message: `The credential in use could not be matched to one of the ${inUse.candidates.length} secret(s)/certificate(s) of app '${app.displayName ?? app.appId}' (${unmatchedReason(info)}); each one that has not expired was judged.`,
       evidence: {
         appId: app.appId,
@@ -38828,7 +39708,7 @@ function unmatchedReason(info) {
 function judgeCredential(app, credential, inUse, window2) {
   const verdict3 = expiryVerdict(credential.endDateTime, window2);
   const prefix = credential.kind === "secret" ? "SECRET" : "CERTIFICATE";
-  const code = CODES14[`${prefix}_${VERDICT_SUFFIX[verdict3]}`];
+  const code = CODES17[`${prefix}_${VERDICT_SUFFIX[verdict3]}`];
   const what = `The ${describeCredential(credential)} of app '${app.displayName ?? app.appId}' (${app.appId})`;
   const end = credential.endDateTime;
   const ambiguity = inUse.match === "ambiguous" ? ` ${inUse.candidates.length} credentials match (${inUse.candidates.map((c) => c.keyId).join(", ")}); the one expiring first was judged.` : "";
@@ -38890,7 +39770,7 @@ var usagesFact = registryFact("usages", async (ctx) => {
 
 // src/core/checks/storage-headroom.ts
 var LIMITS_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-skus";
-var CODES15 = defineCodes({
+var CODES18 = defineCodes({
   STORAGE_OK: {
     severity: "notice",
     title: "Storage has headroom",
@@ -38934,7 +39814,7 @@ var storageHeadroomCheck = {
   id: "storage-headroom",
   scope: "registry",
   modes: ["preflight", "audit"],
-  codes: CODES15,
+  codes: CODES18,
   permissions: ["`Microsoft.ContainerRegistry/registries/listUsages/read` on the registry (Reader)"],
   async run(ctx) {
     const [registry, usages] = await Promise.all([requireRegistry(ctx), ctx.get(usagesFact)]);
@@ -38965,7 +39845,7 @@ function storageFinding(ctx, registry, usages) {
   const usedText = `${gib(size.currentValue)} GiB used${pushSize > 0 ? ` (${gib(forecast)} GiB after the ${gib(pushSize)} GiB push)` : ""}`;
   const cleanup = cleanupCommands(ctx, registry);
   if (forecast > sku.hardLimit) {
-    return CODES15.STORAGE_FORECAST_OVER_LIMIT.finding({
+    return CODES18.STORAGE_FORECAST_OVER_LIMIT.finding({
       message: `${registry.name} has ${usedText}, over the ${registry.sku.name} storage limit of ${gib(sku.hardLimit)} GiB: pushes will be refused.`,
       remediation: [
         ...cleanup,
@@ -38975,27 +39855,27 @@ function storageFinding(ctx, registry, usages) {
     });
   }
   if (forecast > included) {
-    return CODES15.STORAGE_OVERAGE_BILLED.finding({
+    return CODES18.STORAGE_OVERAGE_BILLED.finding({
       message: `${registry.name} has ${usedText}, above the ${gib(included)} GiB included in ${registry.sku.name}; the overage is billed per GiB per day but nothing is refused.`,
       remediation: [...cleanup, ...skuUpgrade(registry)],
       evidence: evidence2
     });
   }
   if (forecast > included * warningPercent / 100) {
-    return CODES15.STORAGE_NEAR_INCLUDED.finding({
+    return CODES18.STORAGE_NEAR_INCLUDED.finding({
       message: `${registry.name} has ${usedText}, ${Math.round(forecast / included * 100)} % of the ${gib(included)} GiB included in ${registry.sku.name} (warning at ${warningPercent} %).`,
       remediation: [...cleanup, ...skuUpgrade(registry)],
       evidence: evidence2
     });
   }
-  return CODES15.STORAGE_OK.finding({
+  return CODES18.STORAGE_OK.finding({
     message: `${registry.name} has ${usedText} of ${gib(included)} GiB included (${Math.round(forecast / included * 100)} %).`,
     evidence: evidence2
   });
 }
 function countFindings(ctx, usages) {
   return usages.filter((u) => u.name !== "Size" && u.limit > 0 && u.currentValue >= u.limit * NEAR_LIMIT_RATIO).map(
-    (u) => CODES15.USAGE_NEAR_LIMIT.finding({
+    (u) => CODES18.USAGE_NEAR_LIMIT.finding({
       message: `${u.name}: ${u.currentValue} of ${u.limit} used on ${ctx.registry.name}; creating more will be refused at the limit.`,
       remediation: [
         ...countCleanup(ctx.registry.name, u.name),
@@ -39038,7 +39918,7 @@ var TOKEN_DOCS = "https://learn.microsoft.com/azure/container-registry/container
 var OIDC_DOCS = "https://github.com/Azure/login#readme";
 var REPOSITORY_TOKEN_DOCS = "https://learn.microsoft.com/azure/container-registry/container-registry-token-based-repository-permissions";
 var ACR_REFRESH_TOKEN_MINUTES = 180;
-var CODES16 = defineCodes({
+var CODES19 = defineCodes({
   ENTRA_TOKEN_CANNOT_REFRESH: {
     severity: "error",
     title: "The Entra token of a one-shot OIDC sign-in expires before the job ends",
@@ -39094,7 +39974,7 @@ var tokenLifetimeCheck = {
   id: "token-lifetime",
   scope: "registry",
   modes: ["preflight"],
-  codes: CODES16,
+  codes: CODES19,
   permissions: [
     `Microsoft Graph ${APPLICATION_READ_PERMISSION} (secret end date; the app may read its own registration)`,
     "Microsoft.ContainerRegistry/registries/tokens/read (login-method repository-token)"
@@ -39295,19 +40175,19 @@ async function judgeChain(ctx, chain2) {
   const findings = [
     ...failing.map((link) => failingLinkFinding(link, { now, jobMinutes, registry, entraFails, evidence: evidence2 })),
     ...tight.map(
-      (link) => CODES16.TOKEN_EXPIRES_NEAR_JOB_END.finding({
+      (link) => CODES19.TOKEN_EXPIRES_NEAR_JOB_END.finding({
         message: `The ${link.label} expires at ${describeEnd(link.expiresAt, now)}, within ${margin} min after the job's planned ${jobMinutes} min: a job that overruns fails then.`,
         remediation: remediationFor(link, { now, jobMinutes, registry, entraFails }),
         evidence: evidence2
       })
     ),
     ...chain2.unverified.map(
-      (u) => CODES16.CHAIN_LINK_UNVERIFIED.finding({ message: u.message, remediation: u.remediation, evidence: evidence2 })
+      (u) => CODES19.CHAIN_LINK_UNVERIFIED.finding({ message: u.message, remediation: u.remediation, evidence: evidence2 })
     )
   ];
   if (failing.length === 0 && tight.length === 0) {
     findings.unshift(
-      CODES16.TOKEN_CHAIN_OK.finding({
+      CODES19.TOKEN_CHAIN_OK.finding({
         message: `Every credential of the ${ctx.config.loginMethod} login chain outlives the job's ${jobMinutes} min (+${margin} min margin): ${chain2.links.map(
           (l) => `${l.label} \u2192 ${l.renews ? "renewed" : l.expiresAt ? isoMinute(l.expiresAt) : "never expires"}`
         ).join("; ")}.`,
@@ -39324,22 +40204,22 @@ function failingLinkFinding(link, judge2) {
     switch (link.kind) {
       case "entra-token":
         return [
-          CODES16.ENTRA_TOKEN_CANNOT_REFRESH,
+          CODES19.ENTRA_TOKEN_CANNOT_REFRESH,
           "every az command from then on \u2014 including a repeat `az acr login` \u2014 fails with AADSTS700024 (client assertion not within its valid time range)."
         ];
       case "acr-refresh-token":
         return [
-          CODES16.ACR_REFRESH_TOKEN_EXPIRES_DURING_JOB,
+          CODES19.ACR_REFRESH_TOKEN_EXPIRES_DURING_JOB,
           "docker push and pull fail with 401 Unauthorized from that minute."
         ];
       case "client-credential":
         return [
-          CODES16.CLIENT_CREDENTIAL_EXPIRES_DURING_JOB,
+          CODES19.CLIENT_CREDENTIAL_EXPIRES_DURING_JOB,
           "sign-ins from that minute fail with AADSTS7000222 (and docker login with 401)."
         ];
       case "repository-token-password":
         return [
-          expired ? CODES16.REPOSITORY_TOKEN_PASSWORD_EXPIRED : CODES16.REPOSITORY_TOKEN_PASSWORD_EXPIRES_DURING_JOB,
+          expired ? CODES19.REPOSITORY_TOKEN_PASSWORD_EXPIRED : CODES19.REPOSITORY_TOKEN_PASSWORD_EXPIRES_DURING_JOB,
           "docker login and every push/pull with it fail with 401 Unauthorized."
         ];
       case "admin-password":
@@ -39395,10 +40275,13 @@ var IMPLEMENTED_CHECKS = [
   dataPlaneAccessCheck,
   storageHeadroomCheck,
   adminUserCheck,
+  skuLimitsCheck,
   replicationHealthCheck,
   imagesCheck,
   repositoryTokenCheck,
+  policyComplianceCheck,
   registryPoliciesCheck,
+  aksPullCheck,
   dockerConfigCheck
 ];
 
@@ -39445,13 +40328,17 @@ async function runPreflight(config, deps, options = {}) {
   const startedAt = deps.now();
   const started = performance.now();
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new Error("the run's deadline passed")), options.deadlineMs ?? 6e4);
+  const timer = setTimeout(
+    () => deadline.abort(new Error("the run's deadline passed")),
+    options.deadlineMs ?? 6e4
+  );
   try {
     const run2 = createRunContext(config, deps, createAzureApis(config, deps, deadline.signal));
     const checks = selectChecks(config, options.checks ?? IMPLEMENTED_CHECKS);
     const checkTimeoutMs = options.checkTimeoutMs ?? 3e4;
     const runScoped = /* @__PURE__ */ new Map();
     const registries = config.registries.length > 0 ? config.registries : await discoverRegistries(run2);
+    const context3 = reportContext(run2, registries);
     const registryReports = await mapWithLimit(registries, REGISTRY_CONCURRENCY, async (ref) => {
       const ctx = createRegistryContext(run2, ref);
       const reports = await Promise.all(
@@ -39464,6 +40351,7 @@ async function runPreflight(config, deps, options = {}) {
       );
       return registryReport(ctx, ref, reports);
     });
+    const reportedContext = await context3;
     return {
       schemaVersion: 1,
       tool: { name: "acr-preflight", version: TOOL_VERSION },
@@ -39471,7 +40359,7 @@ async function runPreflight(config, deps, options = {}) {
       startedAt: startedAt.toISOString(),
       durationMs: Math.round(performance.now() - started),
       result: worstResult(registryReports.map((r) => r.result)),
-      context: await reportContext(run2, registries),
+      context: reportedContext,
       registries: registryReports
     };
   } finally {
@@ -39482,7 +40370,9 @@ function selectChecks(config, available) {
   const byId = new Map(available.map((c) => [c.id, c]));
   if (config.checks.explicit) return config.checks.ids.map((id) => byId.get(id) ?? notAvailable(id));
   const selected = available.filter((c) => c.modes.includes(config.mode) && config.checks.ids.includes(c.id));
-  const missing = checksImpliedByInputs(config).filter((id) => !byId.has(id) && config.checks.ids.includes(id));
+  const missing = checksImpliedByInputs(config).filter(
+    (id) => !byId.has(id) && config.checks.ids.includes(id)
+  );
   return [...selected, ...missing.map(notAvailable)];
 }
 function checksImpliedByInputs(config) {
@@ -39544,7 +40434,9 @@ function skippedOutcome(error, timeoutMs) {
     }[error.kind];
     return {
       skipped: true,
-      findings: [code.finding({ message: error.message, remediation: error.remediation, evidence: error.evidence })]
+      findings: [
+        code.finding({ message: error.message, remediation: error.remediation, evidence: error.evidence })
+      ]
     };
   }
   if (error instanceof CheckTimeout) {
@@ -39577,7 +40469,10 @@ function statusOf(outcome) {
   return worst === "error" ? "error" : worst === "warning" ? "warning" : "pass";
 }
 function worstSeverity(findings) {
-  return findings.reduce((w, f) => SEVERITY_RANK[f.severity] > SEVERITY_RANK[w] ? f.severity : w, "notice");
+  return findings.reduce(
+    (w, f) => SEVERITY_RANK[f.severity] > SEVERITY_RANK[w] ? f.severity : w,
+    "notice"
+  );
 }
 function titleOf(check, outcome) {
   const top = [...outcome.findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity])[0];
@@ -39590,7 +40485,9 @@ function worstResult(results) {
 }
 async function registryReport(ctx, ref, checks) {
   const identity = await registryIdentity(ctx);
-  const result = worstResult(checks.map((c) => c.status === "skipped" || c.status === "pass" ? "pass" : c.status));
+  const result = worstResult(
+    checks.map((c) => c.status === "skipped" || c.status === "pass" ? "pass" : c.status)
+  );
   return { name: ref.name, ...identity, result, checks };
 }
 async function reportContext(run2, registries) {
@@ -40126,7 +41023,7 @@ async function preflight(options) {
       env
     });
     const deps = createRunDeps({ ...options, credential, transport });
-    const report = await runPreflight(config, deps, options.run);
+    const report = await runPreflight(config, deps, { ...timeoutOverrides(env), ...options.run });
     const files = await writeReports(report, config.reportDir);
     return { config, report, files, failed: shouldFail(report.result, config.failOn) };
   } finally {
