@@ -1,6 +1,7 @@
 /**
  * Regenerates the README's generated sections from the code: the finding codes of every check
- * (`<!-- codes:start -->`) and the inputs table (`<!-- inputs:start -->`).
+ * (`<!-- codes:start -->`), the inputs table (`<!-- inputs:start -->`) and the permissions each check
+ * needs (`<!-- permissions:start -->`).
  * `npm run readme:codes` rewrites README.md; `-- --check` only fails when it is out of date.
  */
 import { readFile, writeFile } from "node:fs/promises";
@@ -72,13 +73,26 @@ export function inputsSection(): string {
   ].join("\n");
 }
 
+export function permissionsSection(checks: readonly Check[] = IMPLEMENTED_CHECKS): string {
+  const rows = checks.map((check) => {
+    const needs = (check.permissions ?? []).map(escapeProse).join("; ") || "not documented";
+    return `| [\`${check.id}\`](#${check.id}) | ${cell(needs)} |`;
+  });
+  return [GENERATED, "| check | needs |", "|---|---|", ...rows, ""].join("\n");
+}
+
 function cell(text: string): string {
   return tableCell(text, CELL_MAX_CHARS);
 }
 
-/** README text with both generated sections replaced; throws when a marker pair is missing. */
+const SECTIONS = { inputs: inputsSection, permissions: permissionsSection, codes: codesSection };
+
+/** README text with every generated section replaced; throws when a marker pair is missing. */
 export function updateReadme(readme: string): string {
-  return replaceSection(replaceSection(readme, "codes", codesSection()), "inputs", inputsSection());
+  return Object.entries(SECTIONS).reduce(
+    (text, [name, render]) => replaceSection(text, name, render()),
+    readme,
+  );
 }
 
 function replaceSection(text: string, name: string, body: string): string {

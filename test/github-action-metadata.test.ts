@@ -63,8 +63,12 @@ describe("workflows", () => {
   });
 
   it("the README examples are valid workflows using this action", () => {
-    const docs = readFileSync(path.join(REPO_ROOT, "docs/github-examples.md"), "utf8");
-    const workflows = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const examples = readme.slice(
+      readme.indexOf("\n### Examples\n"),
+      readme.indexOf("\n## Azure Pipelines\n"),
+    );
+    const workflows = [...examples.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string);
     expect(workflows.length).toBeGreaterThanOrEqual(3);
     for (const workflow of workflows) {
       expect(validateWorkflow(workflow).errors).toEqual([]);

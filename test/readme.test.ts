@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { codesSection, inputsSection, updateReadme } from "../scripts/readme-codes.js";
+import { codesSection, inputsSection, permissionsSection, updateReadme } from "../scripts/readme-codes.js";
 import type { Check } from "../src/core/checks/check.js";
 import { defineCodes } from "../src/core/checks/check.js";
 import { IMPLEMENTED_CHECKS } from "../src/core/checks/index.js";
@@ -49,6 +49,13 @@ describe("README generated sections", () => {
     expect(section).toMatch(/Not in this version yet: `credential`, `registry`, .*`docker-config`\./);
   });
 
+  it("gives every check's permissions one row, linked to its codes", () => {
+    const section = permissionsSection();
+    for (const check of IMPLEMENTED_CHECKS) expect(section).toContain(`| [\`${check.id}\`](#${check.id}) |`);
+    expect(section).toContain("`Microsoft.ContainerRegistry/registries/listUsages/read`");
+    expect(section).not.toContain("not documented");
+  });
+
   it("lists every input with its Azure Pipelines name and default", () => {
     const section = inputsSection();
     for (const input of INPUTS) expect(section).toContain(`| \`${input.name}\` | \`${input.adoName}\` |`);
@@ -57,13 +64,16 @@ describe("README generated sections", () => {
 
   it("replaces only what is between the markers, and refuses a README without them", () => {
     const readme =
-      "intro\n<!-- codes:start -->\nSTALE-TABLE\n<!-- codes:end -->\nmiddle\n<!-- inputs:start -->\n<!-- inputs:end -->\nend\n";
+      "intro\n<!-- codes:start -->\nSTALE-TABLE\n<!-- codes:end -->\nmiddle\n<!-- inputs:start -->\n<!-- inputs:end -->\n" +
+      "<!-- permissions:start -->\n<!-- permissions:end -->\nend\n";
     const updated = updateReadme(readme);
     expect(updated.startsWith("intro\n<!-- codes:start -->\n<!-- Generated")).toBe(true);
     expect(updated).not.toContain("STALE-TABLE");
     expect(updated).toContain("<!-- codes:end -->\nmiddle\n<!-- inputs:start -->\n<!-- Generated");
-    expect(updated.endsWith("<!-- inputs:end -->\nend\n")).toBe(true);
+    expect(updated).toContain("<!-- inputs:end -->\n<!-- permissions:start -->\n<!-- Generated");
+    expect(updated.endsWith("<!-- permissions:end -->\nend\n")).toBe(true);
     expect(updateReadme(updated)).toBe(updated);
-    expect(() => updateReadme("no markers")).toThrow(/codes:start/);
+    expect(() => updateReadme("no markers")).toThrow(/inputs:start/);
+    expect(() => updateReadme(readme.replace("<!-- permissions:end -->", ""))).toThrow(/permissions:start/);
   });
 });

@@ -97,7 +97,7 @@ export const spSecretExpiryCheck: Check = {
   modes: ["preflight", "audit"],
   codes: CODES,
   permissions: [
-    `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application), or the app may read its own registration`,
+    `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented)`,
   ],
   async run(ctx) {
     const attempt = await ctx.get(armTokenAttemptFact);

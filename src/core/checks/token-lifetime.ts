@@ -113,7 +113,7 @@ export const tokenLifetimeCheck: Check = {
   modes: ["preflight"],
   codes: CODES,
   permissions: [
-    `Microsoft Graph ${APPLICATION_READ_PERMISSION} (secret end date; the app may read its own registration)`,
+    `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented) for the secret end date`,
     "Microsoft.ContainerRegistry/registries/tokens/read (login-method repository-token)",
   ],
   async run(ctx) {

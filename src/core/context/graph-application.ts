@@ -68,7 +68,7 @@ export const graphApplicationFact = runFact("graph-application", async (ctx): Pr
   }
 });
 
-/** Commands that let the app read its own registration (needs an admin to consent). */
+/** Commands that grant the app Graph Application.Read.All (an admin must consent). */
 export function grantApplicationReadCommands(appId: string): string[] {
   return [
     `az ad app permission add --id ${appId} --api ${GRAPH_APP_ID} --api-permissions ${APPLICATION_READ_ALL_ROLE_ID}=Role`,
