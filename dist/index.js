@@ -71603,7 +71603,7 @@ const graphApplicationFact = runFact("graph-application", async (ctx) => {
         return { status, appId, detail: error.message };
     }
 });
-/** Commands that let the app read its own registration (needs an admin to consent). */
+/** Commands that grant the app Graph Application.Read.All (an admin must consent). */
 function grantApplicationReadCommands(appId) {
     return [
         `az ad app permission add --id ${appId} --api ${GRAPH_APP_ID} --api-permissions ${APPLICATION_READ_ALL_ROLE_ID}=Role`,
@@ -76267,7 +76267,7 @@ const spSecretExpiryCheck = {
     modes: ["preflight", "audit"],
     codes: sp_secret_expiry_CODES,
     permissions: [
-        `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application), or the app may read its own registration`,
+        `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented)`,
     ],
     async run(ctx) {
         const attempt = await ctx.get(armTokenAttemptFact);
@@ -76676,7 +76676,7 @@ const tokenLifetimeCheck = {
     modes: ["preflight"],
     codes: token_lifetime_CODES,
     permissions: [
-        `Microsoft Graph ${APPLICATION_READ_PERMISSION} (secret end date; the app may read its own registration)`,
+        `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented) for the secret end date`,
         "Microsoft.ContainerRegistry/registries/tokens/read (login-method repository-token)",
     ],
     async run(ctx) {

@@ -39588,7 +39588,7 @@ var spSecretExpiryCheck = {
   modes: ["preflight", "audit"],
   codes: CODES17,
   permissions: [
-    `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application), or the app may read its own registration`
+    `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented)`
   ],
   async run(ctx) {
     const attempt2 = await ctx.get(armTokenAttemptFact);
@@ -39976,7 +39976,7 @@ var tokenLifetimeCheck = {
   modes: ["preflight"],
   codes: CODES19,
   permissions: [
-    `Microsoft Graph ${APPLICATION_READ_PERMISSION} (secret end date; the app may read its own registration)`,
+    `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented) for the secret end date`,
     "Microsoft.ContainerRegistry/registries/tokens/read (login-method repository-token)"
   ],
   async run(ctx) {
