@@ -81,8 +81,7 @@ export function taskManifest() {
     friendlyName: "Azure Container Registry preflight",
     description:
       "Read-only preflight for Azure Container Registry: finds the root cause of 401/403/ImagePullBackOff/429 failures before the job pushes or pulls.",
-    helpMarkDown:
-      "[acr-preflight](https://github.com/acr-preflight/acr-preflight#azure-pipelines)",
+    helpMarkDown: "[acr-preflight](https://github.com/acr-preflight/acr-preflight#azure-pipelines)",
     category: "Utility",
     author: "acr-preflight",
     version: TASK_VERSION,

@@ -38,7 +38,11 @@ export function runNode(
   options: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: options.cwd ?? REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd ?? REPO_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -67,7 +71,11 @@ export async function runCli(
   const secret = principal?.secrets?.[0]?.value;
   const credentialEnv: Record<string, string> =
     (options.credentials ?? "env") === "env" && principal && secret
-      ? { AZURE_TENANT_ID: fake.scenario.tenantId, AZURE_CLIENT_ID: principal.clientId, AZURE_CLIENT_SECRET: secret }
+      ? {
+          AZURE_TENANT_ID: fake.scenario.tenantId,
+          AZURE_CLIENT_ID: principal.clientId,
+          AZURE_CLIENT_SECRET: secret,
+        }
       : {};
   const result = await runNode(
     ["--import", "tsx", "src/cli/main.ts", "--report-dir", reportDir, ...args],

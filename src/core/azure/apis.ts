@@ -10,7 +10,10 @@ export function createAzureApis(config: PreflightConfig, deps: RunDeps, signal: 
   const { cloud } = config;
   return {
     arm: new HttpApi(cloud.armEndpoint, options, { credential: deps.credential, scope: armScope(cloud) }),
-    graph: new HttpApi(cloud.graphEndpoint, options, { credential: deps.credential, scope: graphScope(cloud) }),
+    graph: new HttpApi(cloud.graphEndpoint, options, {
+      credential: deps.credential,
+      scope: graphScope(cloud),
+    }),
     plain: new HttpApi(cloud.armEndpoint, options),
   };
 }

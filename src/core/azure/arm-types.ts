@@ -42,7 +42,12 @@ export interface RegistryResource {
 }
 
 /** Parts of an ARM resource id. */
-export function parseResourceId(id: string): { subscriptionId?: string; resourceGroup?: string; name?: string } {
-  const match = /\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?(?:\/providers\/[^/]+\/[^/]+\/([^/]+))?/i.exec(id);
+export function parseResourceId(id: string): {
+  subscriptionId?: string;
+  resourceGroup?: string;
+  name?: string;
+} {
+  const match =
+    /\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?(?:\/providers\/[^/]+\/[^/]+\/([^/]+))?/i.exec(id);
   return { subscriptionId: match?.[1], resourceGroup: match?.[2], name: match?.[3] };
 }

@@ -50,7 +50,9 @@ export class FindingCode implements CodeInfo {
   }
 }
 
-export function defineCodes<K extends string>(defs: Record<K, Omit<CodeInfo, "code">>): Record<K, FindingCode> {
+export function defineCodes<K extends string>(
+  defs: Record<K, Omit<CodeInfo, "code">>,
+): Record<K, FindingCode> {
   const out = {} as Record<K, FindingCode>;
   for (const code of Object.keys(defs) as K[]) out[code] = new FindingCode({ code, ...defs[code] });
   return out;

@@ -3,7 +3,8 @@ import type { Mode } from "../report/types.js";
 import type { CloudEndpoints } from "./clouds.js";
 
 export type Operation = "pull" | "push" | "delete";
-export type LoginMethod = "az-acr-login" | "service-principal" | "repository-token" | "admin" | "managed-identity";
+export type LoginMethod =
+  "az-acr-login" | "service-principal" | "repository-token" | "admin" | "managed-identity";
 export type RunnerKind = "github-hosted" | "ado-hosted" | "self-hosted";
 export type FailOn = "error" | "warning" | "never";
 

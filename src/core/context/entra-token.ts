@@ -13,7 +13,8 @@ export interface EntraToken {
   claims: Record<string, unknown>;
 }
 
-export type EntraTokenAttempt = { ok: true; value: EntraToken; ms: number } | { ok: false; error: unknown; ms: number };
+export type EntraTokenAttempt =
+  { ok: true; value: EntraToken; ms: number } | { ok: false; error: unknown; ms: number };
 
 async function attempt(ctx: RunContext, scope: string): Promise<EntraTokenAttempt> {
   const started = performance.now();
@@ -34,17 +35,26 @@ async function attempt(ctx: RunContext, scope: string): Promise<EntraTokenAttemp
 }
 
 /** The ARM-audience token attempt; the `credential` check explains a failure. */
-export const armTokenAttemptFact = runFact("entra-token:arm", (ctx) => attempt(ctx, armScope(ctx.config.cloud)));
+export const armTokenAttemptFact = runFact("entra-token:arm", (ctx) =>
+  attempt(ctx, armScope(ctx.config.cloud)),
+);
 
 /** An ACR-audience token attempt (needed when the registry refuses ARM-audience tokens). */
-export const acrTokenAttemptFact = runFact("entra-token:acr", (ctx) => attempt(ctx, ctx.config.cloud.acrScope));
+export const acrTokenAttemptFact = runFact("entra-token:acr", (ctx) =>
+  attempt(ctx, ctx.config.cloud.acrScope),
+);
 
 function required(attemptValue: EntraTokenAttempt): EntraToken {
   if (attemptValue.ok) return attemptValue.value;
-  throw new SkipCheck("prerequisite", "No Entra token could be obtained for the identity (see the `credential` check).");
+  throw new SkipCheck(
+    "prerequisite",
+    "No Entra token could be obtained for the identity (see the `credential` check).",
+  );
 }
 
-export const armTokenFact = runFact("entra-token:arm:required", async (ctx) => required(await ctx.get(armTokenAttemptFact)));
+export const armTokenFact = runFact("entra-token:arm:required", async (ctx) =>
+  required(await ctx.get(armTokenAttemptFact)),
+);
 
 /** Who the token says the identity is. */
 export const principalFact = runFact("principal", async (ctx): Promise<PrincipalInfo> => {

@@ -17,7 +17,8 @@ export const runnerIpFact = runFact("runner-ip", async (ctx): Promise<RunnerIp> 
   try {
     const res = await ctx.apis.plain.send("GET", url, { headers: { Accept: "text/plain" } });
     const text = res.text.trim();
-    if (res.status === 200 && ipaddr.IPv4.isValidFourPartDecimal(text)) return { ip: text, source: "ip-echo" };
+    if (res.status === 200 && ipaddr.IPv4.isValidFourPartDecimal(text))
+      return { ip: text, source: "ip-echo" };
     return { source: "unknown", detail: `${url} answered ${res.status} without an IPv4 address` };
   } catch (error) {
     return { source: "unknown", detail: `${url} could not be reached: ${(error as Error).message}` };

@@ -1,7 +1,7 @@
 import dns from "node:dns/promises";
 import http from "node:http";
 import https from "node:https";
-import net from "node:net";
+import type net from "node:net";
 import tls from "node:tls";
 import ipaddr from "ipaddr.js";
 
