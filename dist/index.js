@@ -46253,8 +46253,6 @@ function sharedTokenCredential(credential) {
 ;// CONCATENATED MODULE: external "node:dns/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
 var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_namespaceObject);
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
@@ -46262,7 +46260,6 @@ var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node
 var ipaddr = __nccwpck_require__(8280);
 var ipaddr_default = /*#__PURE__*/__nccwpck_require__.n(ipaddr);
 ;// CONCATENATED MODULE: ./src/core/net/network.ts
-
 
 
 
@@ -70959,7 +70956,10 @@ function createAzureApis(config, deps, signal) {
     const { cloud } = config;
     return {
         arm: new HttpApi(cloud.armEndpoint, options, { credential: deps.credential, scope: armScope(cloud) }),
-        graph: new HttpApi(cloud.graphEndpoint, options, { credential: deps.credential, scope: graphScope(cloud) }),
+        graph: new HttpApi(cloud.graphEndpoint, options, {
+            credential: deps.credential,
+            scope: graphScope(cloud),
+        }),
         plain: new HttpApi(cloud.armEndpoint, options),
     };
 }
@@ -76266,9 +76266,7 @@ const spSecretExpiryCheck = {
     scope: "run",
     modes: ["preflight", "audit"],
     codes: sp_secret_expiry_CODES,
-    permissions: [
-        `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented)`,
-    ],
+    permissions: [`Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented)`],
     async run(ctx) {
         const attempt = await ctx.get(armTokenAttemptFact);
         if (!attempt.ok)

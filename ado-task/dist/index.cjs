@@ -34716,7 +34716,10 @@ function createAzureApis(config, deps, signal) {
   const { cloud } = config;
   return {
     arm: new HttpApi(cloud.armEndpoint, options, { credential: deps.credential, scope: armScope(cloud) }),
-    graph: new HttpApi(cloud.graphEndpoint, options, { credential: deps.credential, scope: graphScope(cloud) }),
+    graph: new HttpApi(cloud.graphEndpoint, options, {
+      credential: deps.credential,
+      scope: graphScope(cloud)
+    }),
     plain: new HttpApi(cloud.armEndpoint, options)
   };
 }
@@ -34854,13 +34857,25 @@ async function attempt(ctx, scope) {
     return { ok: false, error, ms: Math.round(performance.now() - started) };
   }
 }
-var armTokenAttemptFact = runFact("entra-token:arm", (ctx) => attempt(ctx, armScope(ctx.config.cloud)));
-var acrTokenAttemptFact = runFact("entra-token:acr", (ctx) => attempt(ctx, ctx.config.cloud.acrScope));
+var armTokenAttemptFact = runFact(
+  "entra-token:arm",
+  (ctx) => attempt(ctx, armScope(ctx.config.cloud))
+);
+var acrTokenAttemptFact = runFact(
+  "entra-token:acr",
+  (ctx) => attempt(ctx, ctx.config.cloud.acrScope)
+);
 function required(attemptValue) {
   if (attemptValue.ok) return attemptValue.value;
-  throw new SkipCheck("prerequisite", "No Entra token could be obtained for the identity (see the `credential` check).");
+  throw new SkipCheck(
+    "prerequisite",
+    "No Entra token could be obtained for the identity (see the `credential` check)."
+  );
 }
-var armTokenFact = runFact("entra-token:arm:required", async (ctx) => required(await ctx.get(armTokenAttemptFact)));
+var armTokenFact = runFact(
+  "entra-token:arm:required",
+  async (ctx) => required(await ctx.get(armTokenAttemptFact))
+);
 var principalFact = runFact("principal", async (ctx) => {
   return principalFromClaims((await ctx.get(armTokenFact)).claims);
 });
@@ -36426,7 +36441,8 @@ var runnerIpFact = runFact("runner-ip", async (ctx) => {
   try {
     const res = await ctx.apis.plain.send("GET", url, { headers: { Accept: "text/plain" } });
     const text = res.text.trim();
-    if (res.status === 200 && import_ipaddr3.default.IPv4.isValidFourPartDecimal(text)) return { ip: text, source: "ip-echo" };
+    if (res.status === 200 && import_ipaddr3.default.IPv4.isValidFourPartDecimal(text))
+      return { ip: text, source: "ip-echo" };
     return { source: "unknown", detail: `${url} answered ${res.status} without an IPv4 address` };
   } catch (error) {
     return { source: "unknown", detail: `${url} could not be reached: ${error.message}` };
@@ -39587,9 +39603,7 @@ var spSecretExpiryCheck = {
   scope: "run",
   modes: ["preflight", "audit"],
   codes: CODES17,
-  permissions: [
-    `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented)`
-  ],
+  permissions: [`Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented)`],
   async run(ctx) {
     const attempt2 = await ctx.get(armTokenAttemptFact);
     if (!attempt2.ok) return { findings: [entraRefusal(attempt2.error, ctx.deps.credentialInfo, ctx.now())] };
