@@ -1,11 +1,9 @@
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as tl from "azure-pipelines-task-lib/task.js";
-import { InputError } from "../core/config/input-error.js";
 import { detectRunnerKind } from "../core/config/runner-kind.js";
-import { NoCredentialConfigured, OidcTokenUnavailable } from "../core/credential/types.js";
 import { createTransport } from "../core/deps.js";
-import { NetworkConfigError } from "../core/net/network.js";
+import { failureLine } from "../core/failure.js";
 import { preflight } from "../core/preflight.js";
 import { readServiceConnection, withConnectionDefaults } from "./connection.js";
 import { readInputs } from "./inputs.js";
@@ -36,10 +34,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     });
     publish(result);
   } catch (error) {
-    tl.setResult(tl.TaskResult.Failed, failureLine(error));
+    tl.setResult(
+      tl.TaskResult.Failed,
+      failureLine(error, "check the service connection of azureSubscription", tl.debug),
+    );
   } finally {
-    oidcTransport?.network.httpsAgent.destroy();
-    oidcTransport?.network.httpAgent.destroy();
+    oidcTransport?.close();
   }
 }
 
@@ -49,19 +49,4 @@ function maskLines(secret: string): void {
     const trimmed = line.trim();
     if (trimmed && !/^-----[A-Z0-9 ]+-----$/.test(trimmed)) tl.setSecret(trimmed);
   }
-}
-
-/** A user's mistake is its own line; only a fault of ours keeps its stack, in the debug log. */
-function failureLine(error: unknown): string {
-  if (
-    error instanceof InputError ||
-    error instanceof OidcTokenUnavailable ||
-    error instanceof NetworkConfigError
-  )
-    return error.message;
-  if (error instanceof NoCredentialConfigured)
-    return `no credential: ${error.message}; check the service connection of azureSubscription`;
-  if (error instanceof Error && error.stack) tl.debug(error.stack);
-  const message = error instanceof Error ? error.message : String(error);
-  return `acr-preflight internal error: ${message.split("\n")[0]}`;
 }

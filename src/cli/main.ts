@@ -1,9 +1,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { InputError } from "../core/config/input-error.js";
 import { detectRunnerKind } from "../core/config/runner-kind.js";
-import { NoCredentialConfigured } from "../core/credential/types.js";
-import { NetworkConfigError } from "../core/net/network.js";
+import { failureLine } from "../core/failure.js";
 import { preflight } from "../core/preflight.js";
 import { renderConsole } from "../core/report/console.js";
 import { TOOL_VERSION } from "../core/version.js";
@@ -54,16 +52,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     }
     return result.failed ? 1 : 0;
   } catch (error) {
-    io.stderr(`acr-preflight: ${redact(errorLine(error))}\n`);
+    io.stderr(`acr-preflight: ${redact(failureLine(error, "see --help (Sign-in)"))}\n`);
     return 2;
   }
-}
-
-function errorLine(error: unknown): string {
-  if (error instanceof InputError || error instanceof NetworkConfigError) return error.message;
-  if (error instanceof NoCredentialConfigured) return `no credential: ${error.message}; see --help (Sign-in)`;
-  const message = error instanceof Error ? error.message : String(error);
-  return `internal error: ${message.split("\n")[0]}`;
 }
 
 function isEntryModule(moduleUrl: string): boolean {

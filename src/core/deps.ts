@@ -43,6 +43,8 @@ export interface Transport {
   network: Network;
   /** The guarded client every request goes through, the credential's included. */
   httpClient: HttpClient;
+  /** Frees the keep-alive sockets, so the process can exit. */
+  close(): void;
 }
 
 export function createTransport(
@@ -50,7 +52,14 @@ export function createTransport(
   timeoutMs = timeoutOverrides(env).requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
 ): Transport {
   const network = createNetwork(env);
-  return { network, httpClient: createGuardedHttpClient(network, timeoutMs) };
+  return {
+    network,
+    httpClient: createGuardedHttpClient(network, timeoutMs),
+    close: () => {
+      network.httpsAgent.destroy();
+      network.httpAgent.destroy();
+    },
+  };
 }
 
 export interface RunDepsOptions {

@@ -51,8 +51,7 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
     const files = await writeReports(report, config.reportDir);
     return { config, report, files, failed: shouldFail(report.result, config.failOn) };
   } finally {
-    transport.network.httpsAgent.destroy();
-    transport.network.httpAgent.destroy();
+    transport.close();
   }
 }
 

@@ -1,11 +1,9 @@
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as core from "@actions/core";
-import { InputError } from "../core/config/input-error.js";
 import { detectRunnerKind } from "../core/config/runner-kind.js";
-import { NoCredentialConfigured, OidcTokenUnavailable } from "../core/credential/types.js";
 import { createTransport } from "../core/deps.js";
-import { NetworkConfigError } from "../core/net/network.js";
+import { failureLine } from "../core/failure.js";
 import { preflight } from "../core/preflight.js";
 import { actionCredential } from "./credential.js";
 import { githubIdTokens } from "./id-token.js";
@@ -40,24 +38,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     });
     await publish(result);
   } catch (error) {
-    core.setFailed(failureLine(error));
+    core.setFailed(
+      failureLine(error, "set client-id and tenant-id (OIDC), client-secret or creds", core.debug),
+    );
   } finally {
-    idTokenTransport?.network.httpsAgent.destroy();
-    idTokenTransport?.network.httpAgent.destroy();
+    idTokenTransport?.close();
   }
-}
-
-/** A user's mistake is its own line; only a fault of ours keeps its stack, in the debug log. */
-function failureLine(error: unknown): string {
-  if (
-    error instanceof InputError ||
-    error instanceof OidcTokenUnavailable ||
-    error instanceof NetworkConfigError
-  )
-    return error.message;
-  if (error instanceof NoCredentialConfigured)
-    return `no credential: ${error.message}; set client-id and tenant-id (OIDC), client-secret or creds`;
-  if (error instanceof Error && error.stack) core.debug(error.stack);
-  const message = error instanceof Error ? error.message : String(error);
-  return `acr-preflight internal error: ${message.split("\n")[0]}`;
 }
