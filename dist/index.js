@@ -36801,7 +36801,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8325);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5225);
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36810,7 +36810,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8325:
+/***/ 5225:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39770,29 +39770,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/core/config/input-error.ts
-/**
- * A bad input. The message is the one line the user sees, naming the input, the value and what is
- * accepted: `job-duration: '90 minutes' is not a duration; use 90m, 2h or 1h30m`.
- */
-class InputError extends Error {
-    input;
-    constructor(input, line) {
-        super(line);
-        this.input = input;
-        this.name = "InputError";
-    }
-    /** `<input>: '<value>' is not <what>; use <accepted>`. */
-    static invalid(input, value, what, accepted) {
-        return new InputError(input, `${input}: ${quote(value)} is not ${what}; use ${accepted}`);
-    }
-}
-/** The value as it appears in an error line: quoted, on one line, never endless. */
-function quote(value) {
-    const oneLine = value.replace(/\r?\n/g, "\\n");
-    return `'${oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine}'`;
-}
-
 ;// CONCATENATED MODULE: ./src/core/config/runner-kind.ts
 /**
  * The runner kind the platform tells: GitHub sets RUNNER_ENVIRONMENT to `github-hosted` or
@@ -39811,23 +39788,6 @@ function detectRunnerKind(env) {
     if (agentSelfHosted === "1" || agentSelfHosted === "true")
         return "self-hosted";
     return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/core/credential/types.ts
-/**
- * Thrown by a surface's `getAssertion` when the platform offers no OIDC token (GitHub: no
- * `permissions: id-token: write`; Azure Pipelines: System.AccessToken not exposed). The message is
- * the one line that tells the user what to add.
- */
-class OidcTokenUnavailable extends Error {
-    platform;
-    constructor(message, platform) {
-        super(message);
-        this.platform = platform;
-    }
-}
-/** Raised when no credential could be built or found (auth-type auto found nothing). */
-class NoCredentialConfigured extends Error {
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
@@ -46217,6 +46177,29 @@ function errorOf(text) {
     return {};
 }
 
+;// CONCATENATED MODULE: ./src/core/config/input-error.ts
+/**
+ * A bad input. The message is the one line the user sees, naming the input, the value and what is
+ * accepted: `job-duration: '90 minutes' is not a duration; use 90m, 2h or 1h30m`.
+ */
+class InputError extends Error {
+    input;
+    constructor(input, line) {
+        super(line);
+        this.input = input;
+        this.name = "InputError";
+    }
+    /** `<input>: '<value>' is not <what>; use <accepted>`. */
+    static invalid(input, value, what, accepted) {
+        return new InputError(input, `${input}: ${quote(value)} is not ${what}; use ${accepted}`);
+    }
+}
+/** The value as it appears in an error line: quoted, on one line, never endless. */
+function quote(value) {
+    const oneLine = value.replace(/\r?\n/g, "\\n");
+    return `'${oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine}'`;
+}
+
 ;// CONCATENATED MODULE: ./src/core/credential/shared-token.ts
 /** A token this close to its expiry is fetched anew. */
 const EXPIRY_MARGIN_MS = 2 * 60_000;
@@ -46430,7 +46413,14 @@ function timeoutOverrides(env) {
 }
 function createTransport(env = process.env, timeoutMs = timeoutOverrides(env).requestTimeoutMs ?? REQUEST_TIMEOUT_MS) {
     const network = createNetwork(env);
-    return { network, httpClient: createGuardedHttpClient(network, timeoutMs) };
+    return {
+        network,
+        httpClient: createGuardedHttpClient(network, timeoutMs),
+        close: () => {
+            network.httpsAgent.destroy();
+            network.httpAgent.destroy();
+        },
+    };
 }
 function createRunDeps(options) {
     const { network, httpClient } = options.transport ?? createTransport(process.env, options.timeoutMs);
@@ -46451,6 +46441,44 @@ function createRunDeps(options) {
         mask: options.mask,
         log: options.log,
     };
+}
+
+;// CONCATENATED MODULE: ./src/core/credential/types.ts
+/**
+ * Thrown by a surface's `getAssertion` when the platform offers no OIDC token (GitHub: no
+ * `permissions: id-token: write`; Azure Pipelines: System.AccessToken not exposed). The message is
+ * the one line that tells the user what to add.
+ */
+class OidcTokenUnavailable extends Error {
+    platform;
+    constructor(message, platform) {
+        super(message);
+        this.platform = platform;
+    }
+}
+/** Raised when no credential could be built or found (auth-type auto found nothing). */
+class NoCredentialConfigured extends Error {
+}
+
+;// CONCATENATED MODULE: ./src/core/failure.ts
+
+
+
+/**
+ * The one line a run that could not start ends with. A user's mistake is said as it is; anything
+ * else is a fault of ours: its first line, and its stack to `debug` only.
+ */
+function failureLine(error, howToSignIn, debug = () => { }) {
+    if (error instanceof InputError ||
+        error instanceof OidcTokenUnavailable ||
+        error instanceof NetworkConfigError)
+        return error.message;
+    if (error instanceof NoCredentialConfigured)
+        return `no credential: ${error.message}; ${howToSignIn}`;
+    if (error instanceof Error && error.stack)
+        debug(error.stack);
+    const message = error instanceof Error ? error.message : String(error);
+    return `internal error: ${message.split("\n")[0]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/checks/ids.ts
@@ -77821,8 +77849,7 @@ async function preflight(options) {
         return { config, report, files, failed: shouldFail(report.result, config.failOn) };
     }
     finally {
-        transport.network.httpsAgent.destroy();
-        transport.network.httpAgent.destroy();
+        transport.close();
     }
 }
 function secretsOf(spec, env) {
@@ -78150,8 +78177,6 @@ async function writeSummary(markdownPath) {
 
 
 
-
-
 /** The action's entry: read inputs, run the core, publish; every failure ends in one setFailed line. */
 async function run(env = process.env) {
     let idTokenTransport;
@@ -78181,25 +78206,11 @@ async function run(env = process.env) {
         await publish(result);
     }
     catch (error) {
-        setFailed(failureLine(error));
+        setFailed(failureLine(error, "set client-id and tenant-id (OIDC), client-secret or creds", core_debug));
     }
     finally {
-        idTokenTransport?.network.httpsAgent.destroy();
-        idTokenTransport?.network.httpAgent.destroy();
+        idTokenTransport?.close();
     }
-}
-/** A user's mistake is its own line; only a fault of ours keeps its stack, in the debug log. */
-function failureLine(error) {
-    if (error instanceof InputError ||
-        error instanceof OidcTokenUnavailable ||
-        error instanceof NetworkConfigError)
-        return error.message;
-    if (error instanceof NoCredentialConfigured)
-        return `no credential: ${error.message}; set client-id and tenant-id (OIDC), client-secret or creds`;
-    if (error instanceof Error && error.stack)
-        core_debug(error.stack);
-    const message = error instanceof Error ? error.message : String(error);
-    return `acr-preflight internal error: ${message.split("\n")[0]}`;
 }
 
 

@@ -14927,24 +14927,6 @@ var import_node_os6 = require("node:os");
 var import_node_path9 = __toESM(require("node:path"), 1);
 var tl4 = __toESM(require_task(), 1);
 
-// src/core/config/input-error.ts
-var InputError = class _InputError extends Error {
-  constructor(input, line) {
-    super(line);
-    this.input = input;
-    this.name = "InputError";
-  }
-  input;
-  /** `<input>: '<value>' is not <what>; use <accepted>`. */
-  static invalid(input, value, what, accepted) {
-    return new _InputError(input, `${input}: ${quote(value)} is not ${what}; use ${accepted}`);
-  }
-};
-function quote(value) {
-  const oneLine = value.replace(/\r?\n/g, "\\n");
-  return `'${oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine}'`;
-}
-
 // src/core/config/runner-kind.ts
 function detectRunnerKind(env) {
   const github = env.RUNNER_ENVIRONMENT?.trim().toLowerCase();
@@ -14955,17 +14937,6 @@ function detectRunnerKind(env) {
   if (agentSelfHosted === "1" || agentSelfHosted === "true") return "self-hosted";
   return void 0;
 }
-
-// src/core/credential/types.ts
-var OidcTokenUnavailable = class extends Error {
-  constructor(message, platform2) {
-    super(message);
-    this.platform = platform2;
-  }
-  platform;
-};
-var NoCredentialConfigured = class extends Error {
-};
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
 var AbortError = class extends Error {
@@ -18446,6 +18417,24 @@ function errorOf(text) {
   return {};
 }
 
+// src/core/config/input-error.ts
+var InputError = class _InputError extends Error {
+  constructor(input, line) {
+    super(line);
+    this.input = input;
+    this.name = "InputError";
+  }
+  input;
+  /** `<input>: '<value>' is not <what>; use <accepted>`. */
+  static invalid(input, value, what, accepted) {
+    return new _InputError(input, `${input}: ${quote(value)} is not ${what}; use ${accepted}`);
+  }
+};
+function quote(value) {
+  const oneLine = value.replace(/\r?\n/g, "\\n");
+  return `'${oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine}'`;
+}
+
 // src/core/credential/shared-token.ts
 var EXPIRY_MARGIN_MS = 2 * 6e4;
 function sharedTokenCredential(credential) {
@@ -18625,7 +18614,14 @@ function timeoutOverrides(env) {
 }
 function createTransport(env = process.env, timeoutMs = timeoutOverrides(env).requestTimeoutMs ?? REQUEST_TIMEOUT_MS) {
   const network = createNetwork(env);
-  return { network, httpClient: createGuardedHttpClient(network, timeoutMs) };
+  return {
+    network,
+    httpClient: createGuardedHttpClient(network, timeoutMs),
+    close: () => {
+      network.httpsAgent.destroy();
+      network.httpAgent.destroy();
+    }
+  };
 }
 function createRunDeps(options) {
   const { network, httpClient } = options.transport ?? createTransport(process.env, options.timeoutMs);
@@ -18646,6 +18642,28 @@ function createRunDeps(options) {
     mask: options.mask,
     log: options.log
   };
+}
+
+// src/core/credential/types.ts
+var OidcTokenUnavailable = class extends Error {
+  constructor(message, platform2) {
+    super(message);
+    this.platform = platform2;
+  }
+  platform;
+};
+var NoCredentialConfigured = class extends Error {
+};
+
+// src/core/failure.ts
+function failureLine(error, howToSignIn, debug2 = () => {
+}) {
+  if (error instanceof InputError || error instanceof OidcTokenUnavailable || error instanceof NetworkConfigError)
+    return error.message;
+  if (error instanceof NoCredentialConfigured) return `no credential: ${error.message}; ${howToSignIn}`;
+  if (error instanceof Error && error.stack) debug2(error.stack);
+  const message = error instanceof Error ? error.message : String(error);
+  return `internal error: ${message.split("\n")[0]}`;
 }
 
 // src/core/config/parse.ts
@@ -41041,8 +41059,7 @@ async function preflight(options) {
     const files = await writeReports(report, config.reportDir);
     return { config, report, files, failed: shouldFail(report.result, config.failOn) };
   } finally {
-    transport.network.httpsAgent.destroy();
-    transport.network.httpAgent.destroy();
+    transport.close();
   }
 }
 function secretsOf(spec, env) {
@@ -41311,10 +41328,12 @@ async function run(env = process.env) {
     });
     publish(result);
   } catch (error) {
-    tl4.setResult(tl4.TaskResult.Failed, failureLine(error));
+    tl4.setResult(
+      tl4.TaskResult.Failed,
+      failureLine(error, "check the service connection of azureSubscription", tl4.debug)
+    );
   } finally {
-    oidcTransport?.network.httpsAgent.destroy();
-    oidcTransport?.network.httpAgent.destroy();
+    oidcTransport?.close();
   }
 }
 function maskLines(secret) {
@@ -41322,15 +41341,6 @@ function maskLines(secret) {
     const trimmed = line.trim();
     if (trimmed && !/^-----[A-Z0-9 ]+-----$/.test(trimmed)) tl4.setSecret(trimmed);
   }
-}
-function failureLine(error) {
-  if (error instanceof InputError || error instanceof OidcTokenUnavailable || error instanceof NetworkConfigError)
-    return error.message;
-  if (error instanceof NoCredentialConfigured)
-    return `no credential: ${error.message}; check the service connection of azureSubscription`;
-  if (error instanceof Error && error.stack) tl4.debug(error.stack);
-  const message = error instanceof Error ? error.message : String(error);
-  return `acr-preflight internal error: ${message.split("\n")[0]}`;
 }
 
 // src/ado/main.ts
