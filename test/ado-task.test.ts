@@ -6,7 +6,7 @@ import { commandFromString } from "azure-pipelines-task-lib/taskcommand.js";
 import forge from "node-forge";
 import { describe, expect, it } from "vitest";
 import type { Report } from "../src/core/report/types.js";
-import { healthyVariant } from "./checks/healthy-variant.js";
+import { AGENT_VM_IDENTITY, healthyVariant, managedIdentityVariant } from "./checks/healthy-variant.js";
 import { startFakeAzure, type FakeAzure } from "./fake-azure/index.js";
 import type { Principal, Scenario } from "./fake-azure/scenario.js";
 import { checkOf, fakeEnv, REPO_ROOT, runNode } from "./support/cli.js";
@@ -425,6 +425,31 @@ describe("Azure Pipelines task (node ado-task/dist/index.cjs as the agent starts
       const keyLines = keyPem.split(/\r?\n/).filter((l) => l && !l.startsWith("-----"));
       for (const line of keyLines) expect(run.masked).toContain(line);
       expectNothingLeaked(fake, run, keyLines);
+    });
+  });
+
+  it("signs in over a managed identity connection as the self-hosted agent VM's identity", async () => {
+    const scenario = managedIdentityVariant();
+    await withFake(scenario, async (fake) => {
+      const run = await runTask(
+        fake,
+        {
+          scheme: "ManagedServiceIdentity",
+          parameters: { tenantid: scenario.tenantId },
+          data: connectionData(scenario),
+        },
+        REGISTRY,
+        { env: { AGENT_ISSELFHOSTED: "1" } },
+      );
+      expect(run.result).toBe("Succeeded");
+      expect(run.outputs.result).toBe("pass");
+      expect(run.report?.context).toMatchObject({
+        runnerKind: "self-hosted",
+        principal: { authType: "managed-identity", appId: AGENT_VM_IDENTITY.clientId },
+      });
+      expect(fake.requests.some((r) => r.host === "169.254.169.254" && r.status === 200)).toBe(true);
+      expect(entraTokenRequests(fake)).toEqual([]);
+      expectNothingLeaked(fake, run);
     });
   });
 

@@ -1,6 +1,7 @@
 import { ClientSecretCredential } from "@azure/identity";
 import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
 import { readFileSync } from "node:fs";
+import http from "node:http";
 import https from "node:https";
 import type { DetailedPeerCertificate, TLSSocket } from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
@@ -350,6 +351,79 @@ describe("workload identity federation", () => {
       },
     });
     expect(reply.json().error_codes).toEqual([70052]);
+  });
+});
+
+/** One plain-HTTP request, as clients call IMDS, to the fake's single port. */
+function plainGet(
+  target: FakeAzure,
+  host: string,
+  pathAndQuery: string,
+  headers: Record<string, string> = {},
+) {
+  return new Promise<{ status: number; json: Json }>((resolve, reject) => {
+    const req = http.get(
+      {
+        host: "127.0.0.1",
+        port: target.port,
+        path: pathAndQuery,
+        headers: { Host: host, ...headers },
+        agent: false,
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (d: Buffer) => (text += d.toString()));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }),
+        );
+      },
+    );
+    req.on("error", reject);
+  });
+}
+
+describe("IMDS (managed identity, plain HTTP on the same port)", () => {
+  const MI = {
+    displayName: "vm",
+    clientId: "7d2e4f60-1a3b-4c5d-8e9f-0a1b2c3d4e6f",
+    objectId: "c4d5e6f7-0819-4a2b-9c3d-4e5f60718293",
+    type: "ManagedIdentity" as const,
+  };
+  const TOKEN_PATH = `/metadata/identity/oauth2/token?api-version=2019-08-01&resource=${encodeURIComponent(ARM)}`;
+
+  it("issues the attached identity's token in IMDS's shape, only with the Metadata header", async () => {
+    const target = await start((s) => {
+      s.principals.push(MI);
+      s.imds = { systemAssigned: MI.clientId };
+    });
+    expect((await plainGet(target, "169.254.169.254", TOKEN_PATH)).json).toEqual({
+      error: "invalid_request",
+      error_description: "Required metadata header not specified",
+    });
+    const reply = await plainGet(target, "169.254.169.254", TOKEN_PATH, { Metadata: "true" });
+    expect(reply.status).toBe(200);
+    expect(reply.json).toMatchObject({ client_id: MI.clientId, resource: ARM, token_type: "Bearer" });
+    expect(typeof reply.json.expires_on).toBe("string");
+    expect(claimsOf(reply.json.access_token)).toMatchObject({
+      oid: MI.objectId,
+      appid: MI.clientId,
+      aud: ARM,
+    });
+    const unknown = await plainGet(
+      target,
+      "169.254.169.254",
+      `${TOKEN_PATH}&client_id=00000000-0000-0000-0000-000000000001`,
+      { Metadata: "true" },
+    );
+    expect(unknown).toMatchObject({ status: 400, json: { error_description: "Identity not found" } });
+  });
+
+  it("drops the connection when the machine is not on Azure", async () => {
+    const target = await start();
+    await expect(plainGet(target, "169.254.169.254", TOKEN_PATH, { Metadata: "true" })).rejects.toThrow(
+      /socket hang up|ECONNRESET/,
+    );
+    expect(target.requests.at(-1)).toMatchObject({ host: "169.254.169.254", status: 0 });
   });
 });
 

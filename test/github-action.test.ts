@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { Report } from "../src/core/report/types.js";
-import { healthyVariant } from "./checks/healthy-variant.js";
+import { AGENT_VM_IDENTITY, healthyVariant, managedIdentityVariant } from "./checks/healthy-variant.js";
 import { startFakeAzure, type FakeAzure } from "./fake-azure/index.js";
 import type { Principal, Scenario } from "./fake-azure/scenario.js";
 import { checkOf, fakeEnv, REPO_ROOT, runNode } from "./support/cli.js";
@@ -51,7 +51,7 @@ function inputEnv(inputs: Record<string, string>): Record<string, string> {
 async function runAction(
   fake: FakeAzure,
   inputs: Record<string, string>,
-  options: { idToken?: boolean } = {},
+  options: { idToken?: boolean; env?: Record<string, string> } = {},
 ): Promise<ActionRun> {
   const runnerTemp = await mkdtemp(path.join(tmpdir(), "runner-temp-"));
   const outputFile = path.join(runnerTemp, "github_output");
@@ -65,6 +65,7 @@ async function runAction(
     GITHUB_STEP_SUMMARY: summaryFile,
     RUNNER_TEMP: runnerTemp,
     RUNNER_ENVIRONMENT: "github-hosted",
+    ...options.env,
   });
   if (options.idToken === false) {
     delete env.ACTIONS_ID_TOKEN_REQUEST_URL;
@@ -214,6 +215,25 @@ describe("GitHub Action (node dist/index.js as the runner starts it)", () => {
       expect(assertions.every(Boolean)).toBe(true);
       expect(new Set(assertions).size).toBe(assertions.length);
       for (const assertion of assertions) expect(run.masked).toContain(assertion);
+      expectNothingLeaked(fake, run);
+    });
+  });
+
+  it("signs in as a self-hosted runner VM's managed identity with auth-type managed-identity", async () => {
+    const scenario = managedIdentityVariant();
+    await withFake(scenario, async (fake) => {
+      const run = await runAction(
+        fake,
+        { ...REGISTRY, "auth-type": "managed-identity" },
+        { idToken: false, env: { RUNNER_ENVIRONMENT: "self-hosted" } },
+      );
+      expect(run.code).toBe(0);
+      expect(run.outputs.result).toBe("pass");
+      expect(run.report?.context).toMatchObject({
+        runnerKind: "self-hosted",
+        principal: { authType: "managed-identity", appId: AGENT_VM_IDENTITY.clientId },
+      });
+      expect(fake.requests.some((r) => r.host === "169.254.169.254" && r.status === 200)).toBe(true);
       expectNothingLeaked(fake, run);
     });
   });

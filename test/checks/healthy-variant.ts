@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { startFakeAzure } from "../fake-azure/index.js";
-import type { Registry, RoleAssignment, Scenario } from "../fake-azure/scenario.js";
+import type { Principal, Registry, RoleAssignment, Scenario } from "../fake-azure/scenario.js";
 import { REPO_ROOT, runCli, type CliResult } from "../support/cli.js";
 
 /** What a variant tweak gets: the cloned scenario, its first registry and the job's principal. */
@@ -58,4 +58,23 @@ export async function runAgainst(
   } finally {
     await fake.close();
   }
+}
+
+export const AGENT_VM_IDENTITY: Principal = {
+  displayName: "build-agent-vm",
+  clientId: "7d2e4f60-1a3b-4c5d-8e9f-0a1b2c3d4e6f",
+  objectId: "c4d5e6f7-0819-4a2b-9c3d-4e5f60718293",
+  type: "ManagedIdentity",
+  graphAccess: "none",
+};
+
+/** healthy.json on an Azure VM whose system-assigned identity holds the job principal's roles. */
+export function managedIdentityVariant(): Scenario {
+  return healthyVariant(({ scenario, principalId }) => {
+    scenario.principals.push(structuredClone(AGENT_VM_IDENTITY));
+    scenario.roleAssignments = scenario.roleAssignments.map((a) =>
+      a.principalId === principalId ? { ...a, principalId: AGENT_VM_IDENTITY.objectId } : a,
+    );
+    scenario.imds = { systemAssigned: AGENT_VM_IDENTITY.clientId };
+  });
 }

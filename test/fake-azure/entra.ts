@@ -3,7 +3,7 @@ import type { Principal } from "./scenario.js";
 import { decodeJwt, type Claims } from "./jwt.js";
 import { ACR_AUDIENCE, ARM_AUDIENCES, audienceKey, GRAPH_AUDIENCES, type World } from "./world.js";
 
-const KNOWN_RESOURCES = [...ARM_AUDIENCES, ...GRAPH_AUDIENCES, ACR_AUDIENCE].map(audienceKey);
+export const KNOWN_RESOURCES = [...ARM_AUDIENCES, ...GRAPH_AUDIENCES, ACR_AUDIENCE].map(audienceKey);
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const WIF_DOCS = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
 const DEFAULT_ADO_ISSUER_PREFIX = "https://vstoken.dev.azure.com/";
@@ -345,6 +345,26 @@ function issueAccessToken(
   resource: string,
   appidacr: "1" | "2",
 ): FakeResponse {
+  const { accessToken, lifetimeSeconds } = mintAccessToken(world, principal, resource, appidacr);
+  return {
+    status: 200,
+    headers: { "Cache-Control": "no-store, no-cache", Pragma: "no-cache" },
+    body: {
+      token_type: "Bearer",
+      expires_in: lifetimeSeconds,
+      ext_expires_in: lifetimeSeconds,
+      access_token: accessToken,
+    },
+  };
+}
+
+/** An Entra access token for the principal, as the token endpoint and IMDS issue it. */
+export function mintAccessToken(
+  world: World,
+  principal: Principal,
+  resource: string,
+  appidacr: "1" | "2",
+): { accessToken: string; lifetimeSeconds: number } {
   const tenantId = world.scenario.tenantId;
   const lifetimeSeconds = Math.round((world.scenario.entra?.accessTokenMinutes ?? 75) * 60);
   const iat = world.clock.nowSeconds();
@@ -371,16 +391,7 @@ function issueAccessToken(
       : {}),
   };
   const accessToken = world.jwt.mint(claims, { kid: "fake-azure", x5t: "fake-azure" });
-  return {
-    status: 200,
-    headers: { "Cache-Control": "no-store, no-cache", Pragma: "no-cache" },
-    body: {
-      token_type: "Bearer",
-      expires_in: lifetimeSeconds,
-      ext_expires_in: lifetimeSeconds,
-      access_token: accessToken,
-    },
-  };
+  return { accessToken, lifetimeSeconds };
 }
 
 function managedIdentityResourceId(world: World, principal: Principal): string {

@@ -6,6 +6,7 @@ import { CertificateStore } from "./ca.js";
 import { Clock } from "./clock.js";
 import { entra } from "./entra.js";
 import { graph } from "./graph.js";
+import { IMDS_HOST, imds } from "./imds.js";
 import {
   ADO_HOST,
   ADO_OIDC_PATH,
@@ -114,6 +115,7 @@ function router(
 ): (req: FakeRequest) => FakeResponse {
   const services: [(host: string) => boolean, (req: FakeRequest) => FakeResponse][] = [
     [(h) => ENTRA_HOSTS.includes(h), entra(world)],
+    [(h) => h === IMDS_HOST, imds(world)],
     [(h) => ARM_HOSTS.includes(h), arm(world)],
     [(h) => GRAPH_HOSTS.includes(h), graph(world)],
     [(h) => /\.azurecr\.(io|us|cn)$/.test(h), registryDataPlane(world)],

@@ -33,6 +33,11 @@ export interface Scenario {
     github?: { subject: string; issuer?: string; lifetimeSeconds?: number };
     azurePipelines?: { subject: string; issuer?: string; lifetimeSeconds?: number };
   };
+  /**
+   * Managed identities (principals' client ids) of the machine the job runs on, served by IMDS.
+   * Absent: the machine is not on Azure and IMDS is unreachable.
+   */
+  imds?: { systemAssigned?: string; userAssigned?: string[] };
   /** Service Tags API / downloadable file content: tag name -> prefixes. Regions come from the name. */
   serviceTags?: { changeNumber?: string; tags: Record<string, string[]> };
   /** `GET https://api.github.com/meta` `actions` ranges. */
@@ -89,7 +94,10 @@ export interface Principal {
   secrets?: Secret[];
   certificates?: Certificate[];
   federatedCredentials?: { name: string; issuer: string; subject: string; audiences?: string[] }[];
-  /** What Graph lets this principal read: `all` (Application.Read.All), `self` (its own app only), `none` (403). Default `self`. */
+  /**
+   * What Graph lets this principal read: `all` (Application.Read.All), `self` (its own app only:
+   * Application.ReadWrite.OwnedBy with the principal an owner of its registration), `none` (403). Default `self`.
+   */
   graphAccess?: "all" | "self" | "none";
 }
 

@@ -1,6 +1,6 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { CertificateStore } from "./ca.js";
 import type { Fault } from "./scenario.js";
@@ -23,6 +23,8 @@ export interface FakeResponse {
   body?: unknown;
   /** No route matched: recorded in `unexpected` as well. */
   unexpected?: boolean;
+  /** Close the connection without an answer, as an unreachable service looks to a client. */
+  drop?: boolean;
 }
 
 export interface RecordedRequest {
@@ -47,14 +49,26 @@ interface ActiveFault extends Fault {
 }
 
 /**
- * One HTTPS server on 127.0.0.1 that plays every host: TLS certificates are issued per SNI name,
+ * One port on 127.0.0.1 that plays every host: TLS certificates are issued per SNI name,
  * requests are routed by Host, recorded, and faults (latency, status, hang, reset) are applied first.
+ * The same port answers plain HTTP too, for the one Azure service clients call without TLS: the
+ * instance metadata service (managed identity).
  */
 export class FakeServer {
   readonly requests: RecordedRequest[] = [];
   readonly unexpected: RecordedRequest[] = [];
   private readonly faults: ActiveFault[] = [];
   private readonly server: https.Server;
+  private readonly plainServer: http.Server;
+  /** Hands each connection to the HTTPS or the plain server by its first byte (0x16: a TLS handshake). */
+  private readonly listener = net.createServer((socket) => {
+    socket.once("data", (first) => {
+      socket.pause();
+      socket.unshift(first);
+      (first[0] === 0x16 ? this.server : this.plainServer).emit("connection", socket);
+      process.nextTick(() => socket.resume());
+    });
+  });
   private readonly hanging = new Set<ServerResponse>();
 
   constructor(
@@ -78,11 +92,12 @@ export class FakeServer {
       },
       (req, res) => void this.onRequest(req, res),
     );
+    this.plainServer = http.createServer((req, res) => void this.onRequest(req, res));
   }
 
   async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return (this.server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => this.listener.listen(0, "127.0.0.1", resolve));
+    return (this.listener.address() as AddressInfo).port;
   }
 
   addFault(fault: Fault): void {
@@ -96,7 +111,8 @@ export class FakeServer {
   async close(): Promise<void> {
     for (const res of this.hanging) res.destroy();
     this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.plainServer.closeAllConnections();
+    await new Promise<void>((resolve) => this.listener.close(() => resolve()));
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -122,6 +138,11 @@ export class FakeServer {
         status: 500,
         body: { error: { code: "FakeAzureError", message: (error as Error).message } },
       };
+    }
+    if (response.drop) {
+      this.record(request, receivedAt, 0, false);
+      req.socket.destroy();
+      return;
     }
     this.record(
       request,

@@ -10,6 +10,8 @@ import {
   ClientCertificateCredential,
   ClientSecretCredential,
   ManagedIdentityCredential,
+  type ManagedIdentityCredentialClientIdOptions,
+  type TokenCredentialOptions,
 } from "@azure/identity";
 import { CLOUDS, type CloudEndpoints } from "../config/clouds.js";
 import {
@@ -36,7 +38,11 @@ const FEDERATED_AUTH_TYPES: Record<FederatedSpec["source"], string> = {
 };
 
 /** Builds the @azure/identity credential a surface asked for, with what the core may know about it. */
-export function createCredential(spec: CredentialSpec, options: CredentialOptions): BuiltCredential {
+export function createCredential(
+  spec: CredentialSpec,
+  options: CredentialOptions,
+  inChain = false,
+): BuiltCredential {
   const common = {
     authorityHost: options.cloud.authorityHost,
     httpClient: options.httpClient,
@@ -94,7 +100,7 @@ export function createCredential(spec: CredentialSpec, options: CredentialOption
       });
     case "managed-identity":
       return fixed(
-        new ManagedIdentityCredential({ ...common, clientId: spec.clientId }),
+        new ManagedIdentityCredential(managedIdentityOptions(common, spec.clientId, inChain)),
         "managed-identity",
         {
           kind: "managed-identity",
@@ -105,6 +111,20 @@ export function createCredential(spec: CredentialSpec, options: CredentialOption
     case "custom":
       return fixed(spec.credential, spec.authType, { kind: "custom" });
   }
+}
+
+/**
+ * In a chain, IMDS is pinged first (1 s, no retries) as DefaultAzureCredential does, so a machine
+ * without a managed identity ends the chain at once instead of after IMDS's retries and timeouts.
+ */
+function managedIdentityOptions(
+  common: TokenCredentialOptions,
+  clientId: string | undefined,
+  inChain: boolean,
+): ManagedIdentityCredentialClientIdOptions {
+  // `sendProbeRequest` is the option DefaultAzureCredential sets; @azure/identity types it internal.
+  const options = { ...common, clientId, sendProbeRequest: inChain };
+  return options;
 }
 
 function fixed(credential: TokenCredential, authType: string, info: CredentialInfo): BuiltCredential {
@@ -118,7 +138,7 @@ function fixed(credential: TokenCredential, authType: string, info: CredentialIn
 function chain(specs: CredentialSpec[], options: CredentialOptions): BuiltCredential {
   const members = specs.flatMap((spec) => {
     try {
-      return [createCredential(spec, options)];
+      return [createCredential(spec, options, true)];
     } catch (error) {
       if (error instanceof NoCredentialConfigured) return [];
       throw error;
