@@ -70860,7 +70860,7 @@ const FEDERATED_AUTH_TYPES = {
     "token-file": "federated-token-file",
 };
 /** Builds the @azure/identity credential a surface asked for, with what the core may know about it. */
-function createCredential(spec, options) {
+function createCredential(spec, options, inChain = false) {
     const common = {
         authorityHost: options.cloud.authorityHost,
         httpClient: options.httpClient,
@@ -70898,7 +70898,7 @@ function createCredential(spec, options) {
                 kind: "azure-cli",
             });
         case "managed-identity":
-            return fixed(new ManagedIdentityCredential({ ...common, clientId: spec.clientId }), "managed-identity", {
+            return fixed(new ManagedIdentityCredential(managedIdentityOptions(common, spec.clientId, inChain)), "managed-identity", {
                 kind: "managed-identity",
             });
         case "chain":
@@ -70906,6 +70906,15 @@ function createCredential(spec, options) {
         case "custom":
             return fixed(spec.credential, spec.authType, { kind: "custom" });
     }
+}
+/**
+ * In a chain, IMDS is pinged first (1 s, no retries) as DefaultAzureCredential does, so a machine
+ * without a managed identity ends the chain at once instead of after IMDS's retries and timeouts.
+ */
+function managedIdentityOptions(common, clientId, inChain) {
+    // `sendProbeRequest` is the option DefaultAzureCredential sets; @azure/identity types it internal.
+    const options = { ...common, clientId, sendProbeRequest: inChain };
+    return options;
 }
 function fixed(credential, authType, info) {
     return { credential, authType: () => authType, info: () => info };
@@ -70917,7 +70926,7 @@ function fixed(credential, authType, info) {
 function chain(specs, options) {
     const members = specs.flatMap((spec) => {
         try {
-            return [createCredential(spec, options)];
+            return [createCredential(spec, options, true)];
         }
         catch (error) {
             if (error instanceof NoCredentialConfigured)

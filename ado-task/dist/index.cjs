@@ -34599,7 +34599,7 @@ var FEDERATED_AUTH_TYPES = {
   "azure-pipelines": "workload-identity-federation",
   "token-file": "federated-token-file"
 };
-function createCredential(spec, options) {
+function createCredential(spec, options, inChain = false) {
   const common = {
     authorityHost: options.cloud.authorityHost,
     httpClient: options.httpClient,
@@ -34656,7 +34656,7 @@ function createCredential(spec, options) {
       });
     case "managed-identity":
       return fixed(
-        new ManagedIdentityCredential({ ...common, clientId: spec.clientId }),
+        new ManagedIdentityCredential(managedIdentityOptions(common, spec.clientId, inChain)),
         "managed-identity",
         {
           kind: "managed-identity"
@@ -34668,13 +34668,17 @@ function createCredential(spec, options) {
       return fixed(spec.credential, spec.authType, { kind: "custom" });
   }
 }
+function managedIdentityOptions(common, clientId, inChain) {
+  const options = { ...common, clientId, sendProbeRequest: inChain };
+  return options;
+}
 function fixed(credential, authType, info) {
   return { credential, authType: () => authType, info: () => info };
 }
 function chain(specs, options) {
   const members = specs.flatMap((spec) => {
     try {
-      return [createCredential(spec, options)];
+      return [createCredential(spec, options, true)];
     } catch (error) {
       if (error instanceof NoCredentialConfigured) return [];
       throw error;
