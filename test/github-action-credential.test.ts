@@ -45,8 +45,13 @@ function federated(spec: CredentialSpec) {
 }
 
 describe("the action's credential (auth-type)", () => {
-  it("auto: a client secret wins, as in azure/login", () => {
+  it("auto: OIDC wins when the job offers an ID token, even beside a secret", () => {
     const { spec } = resolve({ clientId: CLIENT, tenantId: TENANT, clientSecret: SECRET });
+    expect(federated(spec)).toMatchObject({ clientId: CLIENT, tenantId: TENANT, source: "github-oidc" });
+  });
+
+  it("auto: without an ID token a client secret is used", () => {
+    const { spec } = resolve({ clientId: CLIENT, tenantId: TENANT, clientSecret: SECRET }, {});
     expect(spec).toEqual({ kind: "secret", clientId: CLIENT, tenantId: TENANT, clientSecret: SECRET });
   });
 
@@ -127,7 +132,7 @@ describe("the action's credential (auth-type)", () => {
         tenantId: TENANT,
         subscriptionId: "22222222-2222-2222-2222-222222222222",
       });
-      const { spec, subscriptionId, masked } = resolve({ creds, clientId: CLIENT });
+      const { spec, subscriptionId, masked } = resolve({ creds, clientId: CLIENT }, {});
       expect(spec).toEqual({ kind: "secret", clientId: CLIENT, tenantId: TENANT, clientSecret: SECRET });
       expect(subscriptionId).toBe("22222222-2222-2222-2222-222222222222");
       expect(masked).toEqual([SECRET]);

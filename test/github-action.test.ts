@@ -67,7 +67,9 @@ async function runAction(
     RUNNER_ENVIRONMENT: "github-hosted",
     ...options.env,
   });
-  if (options.idToken === false) {
+  // A workflow that signs in with a secret is one without `id-token: write`, unless a test says otherwise.
+  const idToken = options.idToken ?? !(inputs["client-secret"] || inputs.creds);
+  if (!idToken) {
     delete env.ACTIONS_ID_TOKEN_REQUEST_URL;
     delete env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
   }
@@ -216,6 +218,20 @@ describe("GitHub Action (node dist/index.js as the runner starts it)", () => {
       expect(new Set(assertions).size).toBe(assertions.length);
       for (const assertion of assertions) expect(run.masked).toContain(assertion);
       expectNothingLeaked(fake, run);
+    });
+  });
+
+  it("auto prefers OIDC over a client secret when the job offers an ID token (SPEC order)", async () => {
+    const scenario = healthyVariant();
+    await withFake(scenario, async (fake) => {
+      const run = await runAction(fake, { ...REGISTRY, ...signIn(scenario, "secret") }, { idToken: true });
+      expect(run.code).toBe(0);
+      expect(run.report?.context.principal?.authType).toBe("oidc");
+      const tokenForms = fake.requests
+        .filter((r) => r.host === "login.microsoftonline.com" && r.method === "POST")
+        .map((r) => new URLSearchParams(r.body ?? ""));
+      expect(tokenForms.some((form) => form.has("client_secret"))).toBe(false);
+      expect(run.masked).toContain(jobPrincipal(scenario).secrets?.[0]?.value);
     });
   });
 

@@ -41,9 +41,10 @@ export const NO_ID_TOKEN =
   "GitHub offers this job no ID token; add `permissions: id-token: write` to the job or workflow (pull requests from forks never get one)";
 
 /**
- * The credential azure/login users expect. `auto`: a client secret (input or `creds`) when given;
- * else OIDC when client-id and tenant-id are; else the AZURE_* environment, an `az` session
- * (azure/login ran earlier), a managed identity, in that order.
+ * The credential azure/login users expect. `auto`: OIDC when client-id and tenant-id are given and
+ * the job offers an ID token; else a client secret (input or `creds`); else OIDC when client-id and
+ * tenant-id are (the credential check then names the missing permission); else the AZURE_*
+ * environment, an `az` session (azure/login ran earlier), a managed identity, in that order.
  */
 export function actionCredential(auth: AuthInputs, deps: CredentialDeps): ActionCredential {
   const creds = parseCreds(auth.creds, deps.mask);
@@ -61,7 +62,9 @@ function specFor(authType: AuthType, identity: Identity, deps: CredentialDeps): 
   const { clientId, tenantId, clientSecret } = identity;
   switch (authType) {
     case "auto":
+      if (clientId && tenantId && idTokenOffered(deps.env)) return oidcSpec(identity, deps);
       if (clientSecret) return secretSpec(identity, authType);
+      // Without an ID token the credential check names the missing `id-token: write`.
       if (clientId && tenantId) return oidcSpec(identity, deps);
       return {
         kind: "chain",

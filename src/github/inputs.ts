@@ -8,7 +8,7 @@ export const AUTH_INPUTS = [
     name: "auth-type",
     default: "auto",
     description:
-      "How to sign in to Azure: `auto` uses client-secret or creds when given, else OIDC with client-id and tenant-id, else the AZURE_* environment, an existing az session (azure/login ran earlier), a managed identity. Also `oidc`, `secret`, `environment`, `azure-cli`, `managed-identity`, and azure/login's SERVICE_PRINCIPAL and IDENTITY.",
+      "How to sign in to Azure: `auto` uses OIDC when client-id and tenant-id are given and the job has `id-token: write`, else client-secret or creds, else the AZURE_* environment, an existing az session (azure/login ran earlier), a managed identity. Also `oidc`, `secret`, `environment`, `azure-cli`, `managed-identity`, and azure/login's SERVICE_PRINCIPAL and IDENTITY.",
   },
   {
     name: "client-id",
