@@ -77891,9 +77891,10 @@ const AUTH_TYPES = [
 ];
 const NO_ID_TOKEN = "GitHub offers this job no ID token; add `permissions: id-token: write` to the job or workflow (pull requests from forks never get one)";
 /**
- * The credential azure/login users expect. `auto`: a client secret (input or `creds`) when given;
- * else OIDC when client-id and tenant-id are; else the AZURE_* environment, an `az` session
- * (azure/login ran earlier), a managed identity, in that order.
+ * The credential azure/login users expect. `auto`: OIDC when client-id and tenant-id are given and
+ * the job offers an ID token; else a client secret (input or `creds`); else OIDC when client-id and
+ * tenant-id are (the credential check then names the missing permission); else the AZURE_*
+ * environment, an `az` session (azure/login ran earlier), a managed identity, in that order.
  */
 function actionCredential(auth, deps) {
     const creds = parseCreds(auth.creds, deps.mask);
@@ -77910,8 +77911,11 @@ function specFor(authType, identity, deps) {
     const { clientId, tenantId, clientSecret } = identity;
     switch (authType) {
         case "auto":
+            if (clientId && tenantId && idTokenOffered(deps.env))
+                return oidcSpec(identity, deps);
             if (clientSecret)
                 return secretSpec(identity, authType);
+            // Without an ID token the credential check names the missing `id-token: write`.
             if (clientId && tenantId)
                 return oidcSpec(identity, deps);
             return {
@@ -78058,7 +78062,7 @@ const AUTH_INPUTS = [
     {
         name: "auth-type",
         default: "auto",
-        description: "How to sign in to Azure: `auto` uses client-secret or creds when given, else OIDC with client-id and tenant-id, else the AZURE_* environment, an existing az session (azure/login ran earlier), a managed identity. Also `oidc`, `secret`, `environment`, `azure-cli`, `managed-identity`, and azure/login's SERVICE_PRINCIPAL and IDENTITY.",
+        description: "How to sign in to Azure: `auto` uses OIDC when client-id and tenant-id are given and the job has `id-token: write`, else client-secret or creds, else the AZURE_* environment, an existing az session (azure/login ran earlier), a managed identity. Also `oidc`, `secret`, `environment`, `azure-cli`, `managed-identity`, and azure/login's SERVICE_PRINCIPAL and IDENTITY.",
     },
     {
         name: "client-id",
