@@ -208,6 +208,8 @@ describe("GitHub Action (node dist/index.js as the runner starts it)", () => {
       expect(run.code).toBe(0);
       expect(run.outputs.result).toBe("pass");
       expect(run.report?.context.principal?.authType).toBe("oidc");
+      const secretExpiry = run.report?.registries[0]?.checks.find((c) => c.id === "sp-secret-expiry");
+      expect(secretExpiry).toMatchObject({ status: "pass", findings: [{ code: "NO_SECRET_TO_EXPIRE" }] });
       const idTokenRequests = fake.requests.filter((r) => r.host === "token.actions.githubusercontent.com");
       expect(idTokenRequests.map((r) => r.query.audience)).toContain("api://AzureADTokenExchange");
       const assertions = fake.requests

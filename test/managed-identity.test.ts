@@ -36,6 +36,9 @@ describe("managed identity (the CLI on an Azure VM, IMDS played by the fake)", (
     });
     expect(result.imds.length).toBeGreaterThan(0);
     expect(result.imds.every((r) => r.status === 200 && r.query.resource)).toBe(true);
+    const secretExpiry = result.report?.registries[0]?.checks.find((c) => c.id === "sp-secret-expiry");
+    expect(secretExpiry).toMatchObject({ status: "pass", findings: [{ code: "NO_SECRET_TO_EXPIRE" }] });
+    expect(secretExpiry?.findings[0]?.message).toMatch(/managed identity/);
     for (const token of result.tokens) expect(result.stdout).not.toContain(token);
   });
 
