@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import * as core from "@actions/core";
 import type { PreflightResult } from "../core/preflight.js";
-import { annotationsOf, summaryCounts, type Annotation } from "../core/report/annotations.js";
+import { annotationsOf, capPerSeverity, summaryCounts, type Annotation } from "../core/report/annotations.js";
 import { plural } from "../core/report/findings.js";
 import type { Severity } from "../core/report/types.js";
 
@@ -42,38 +42,18 @@ export async function publish(result: PreflightResult): Promise<void> {
   }
 }
 
-type Emitted = Pick<Annotation, "severity" | "title" | "message">;
-
-/**
- * At most ANNOTATIONS_PER_KIND per severity, less the slots `reserved` for annotations emitted
- * later; when more, the last slot says how many more the summary holds.
- */
+/** At most ANNOTATIONS_PER_KIND per severity, less the slots `reserved` for annotations emitted later. */
 export function withinLimits(
   annotations: readonly Annotation[],
   reserved: Partial<Record<Severity, number>> = {},
-): Emitted[] {
-  const bySeverity = new Map<Severity, Annotation[]>();
-  for (const annotation of annotations) {
-    bySeverity.set(annotation.severity, [...(bySeverity.get(annotation.severity) ?? []), annotation]);
-  }
-  return [...bySeverity.entries()].flatMap(([severity, group]): Emitted[] => {
-    const slots = ANNOTATIONS_PER_KIND - (reserved[severity] ?? 0);
-    if (group.length <= slots) return group;
-    const shown = group.slice(0, slots - 1);
-    const hidden = group.length - shown.length;
-    return [
-      ...shown,
-      {
-        severity,
-        title: `acr-preflight: ${plural(hidden, `more ${severity}`)}`,
-        message: `GitHub shows ${ANNOTATIONS_PER_KIND} ${severity} annotations per step; the other ${hidden} (${checksOf(group.slice(shown.length))}) are in the job summary and report.sarif.`,
-      },
-    ];
-  });
-}
-
-function checksOf(annotations: readonly Annotation[]): string {
-  return [...new Set(annotations.map((a) => a.check))].join(", ");
+): Annotation[] {
+  return capPerSeverity(
+    annotations,
+    ANNOTATIONS_PER_KIND,
+    reserved,
+    (severity, hidden, checks) =>
+      `GitHub shows ${ANNOTATIONS_PER_KIND} ${severity} annotations per step; the other ${hidden} (${checks}) are in the job summary and report.sarif.`,
+  );
 }
 
 /** The job summary is report.md itself, or a pointer to it when GitHub would reject its size. */

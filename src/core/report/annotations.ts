@@ -1,5 +1,5 @@
 import type { ReportedFinding } from "./findings.js";
-import { findingTitle, reportedFindings } from "./findings.js";
+import { findingTitle, plural, reportedFindings } from "./findings.js";
 import type { Report, Severity } from "./types.js";
 
 /** One line a CI platform shows on the run (GitHub `::error`, ADO `task.logissue`). */
@@ -29,6 +29,39 @@ export function annotationsOf(report: Report): Annotation[] {
       check: check.id,
       code: finding.code,
     };
+  });
+}
+
+/**
+ * At most `limit` annotations per severity, less the slots `reserved` for lines the platform adds
+ * itself (the step's own failure line); an overflowing severity spends its last slot on one
+ * annotation saying how many more there are and of which checks, in the words of `overflow`.
+ */
+export function capPerSeverity(
+  annotations: readonly Annotation[],
+  limit: number,
+  reserved: Partial<Record<Severity, number>>,
+  overflow: (severity: Severity, hidden: number, checks: string) => string,
+): Annotation[] {
+  const severities = [...new Set(annotations.map((a) => a.severity))];
+  return severities.flatMap((severity): Annotation[] => {
+    const group = annotations.filter((a) => a.severity === severity);
+    const slots = limit - (reserved[severity] ?? 0);
+    if (group.length <= slots) return group;
+    const shown = group.slice(0, slots - 1);
+    const hidden = group.slice(shown.length);
+    const checks = [...new Set(hidden.map((a) => a.check))].join(", ");
+    return [
+      ...shown,
+      {
+        severity,
+        title: `acr-preflight: ${plural(hidden.length, `more ${severity}`)}`,
+        message: overflow(severity, hidden.length, checks),
+        registry: "",
+        check: "acr-preflight",
+        code: "MORE_FINDINGS",
+      },
+    ];
   });
 }
 
