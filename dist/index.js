@@ -77453,6 +77453,34 @@ function annotationsOf(report) {
         };
     });
 }
+/**
+ * At most `limit` annotations per severity, less the slots `reserved` for lines the platform adds
+ * itself (the step's own failure line); an overflowing severity spends its last slot on one
+ * annotation saying how many more there are and of which checks, in the words of `overflow`.
+ */
+function capPerSeverity(annotations, limit, reserved, overflow) {
+    const severities = [...new Set(annotations.map((a) => a.severity))];
+    return severities.flatMap((severity) => {
+        const group = annotations.filter((a) => a.severity === severity);
+        const slots = limit - (reserved[severity] ?? 0);
+        if (group.length <= slots)
+            return group;
+        const shown = group.slice(0, slots - 1);
+        const hidden = group.slice(shown.length);
+        const checks = [...new Set(hidden.map((a) => a.check))].join(", ");
+        return [
+            ...shown,
+            {
+                severity,
+                title: `acr-preflight: ${plural(hidden.length, `more ${severity}`)}`,
+                message: overflow(severity, hidden.length, checks),
+                registry: "",
+                check: "acr-preflight",
+                code: "MORE_FINDINGS",
+            },
+        ];
+    });
+}
 function registriesOf(report, entry) {
     return entry.registry?.name ?? report.registries.map((r) => r.name).join(", ");
 }
@@ -78135,33 +78163,9 @@ async function publish(result) {
         setFailed(`acr-preflight found ${plural(counts.errors, "error")} and ${plural(counts.warnings, "warning")} (fail-on: ${result.config.failOn}); see the job summary`);
     }
 }
-/**
- * At most ANNOTATIONS_PER_KIND per severity, less the slots `reserved` for annotations emitted
- * later; when more, the last slot says how many more the summary holds.
- */
+/** At most ANNOTATIONS_PER_KIND per severity, less the slots `reserved` for annotations emitted later. */
 function withinLimits(annotations, reserved = {}) {
-    const bySeverity = new Map();
-    for (const annotation of annotations) {
-        bySeverity.set(annotation.severity, [...(bySeverity.get(annotation.severity) ?? []), annotation]);
-    }
-    return [...bySeverity.entries()].flatMap(([severity, group]) => {
-        const slots = ANNOTATIONS_PER_KIND - (reserved[severity] ?? 0);
-        if (group.length <= slots)
-            return group;
-        const shown = group.slice(0, slots - 1);
-        const hidden = group.length - shown.length;
-        return [
-            ...shown,
-            {
-                severity,
-                title: `acr-preflight: ${plural(hidden, `more ${severity}`)}`,
-                message: `GitHub shows ${ANNOTATIONS_PER_KIND} ${severity} annotations per step; the other ${hidden} (${checksOf(group.slice(shown.length))}) are in the job summary and report.sarif.`,
-            },
-        ];
-    });
-}
-function checksOf(annotations) {
-    return [...new Set(annotations.map((a) => a.check))].join(", ");
+    return capPerSeverity(annotations, ANNOTATIONS_PER_KIND, reserved, (severity, hidden, checks) => `GitHub shows ${ANNOTATIONS_PER_KIND} ${severity} annotations per step; the other ${hidden} (${checks}) are in the job summary and report.sarif.`);
 }
 /** The job summary is report.md itself, or a pointer to it when GitHub would reject its size. */
 async function writeSummary(markdownPath) {

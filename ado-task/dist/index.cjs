@@ -40704,6 +40704,28 @@ function annotationsOf(report) {
     };
   });
 }
+function capPerSeverity(annotations, limit, reserved, overflow) {
+  const severities = [...new Set(annotations.map((a) => a.severity))];
+  return severities.flatMap((severity) => {
+    const group = annotations.filter((a) => a.severity === severity);
+    const slots = limit - (reserved[severity] ?? 0);
+    if (group.length <= slots) return group;
+    const shown = group.slice(0, slots - 1);
+    const hidden = group.slice(shown.length);
+    const checks = [...new Set(hidden.map((a) => a.check))].join(", ");
+    return [
+      ...shown,
+      {
+        severity,
+        title: `acr-preflight: ${plural(hidden.length, `more ${severity}`)}`,
+        message: overflow(severity, hidden.length, checks),
+        registry: "",
+        check: "acr-preflight",
+        code: "MORE_FINDINGS"
+      }
+    ];
+  });
+}
 function registriesOf(report, entry) {
   return entry.registry?.name ?? report.registries.map((r) => r.name).join(", ");
 }
@@ -41244,24 +41266,12 @@ var tl3 = __toESM(require_task(), 1);
 // src/ado/issues.ts
 var ISSUES_PER_TYPE = 10;
 function withinIssueCap(annotations, reserved = {}) {
-  const severities = [...new Set(annotations.map((a) => a.severity))];
-  return severities.flatMap((severity) => {
-    const group = annotations.filter((a) => a.severity === severity);
-    const slots = ISSUES_PER_TYPE - (reserved[severity] ?? 0);
-    if (group.length <= slots) return group;
-    const shown = group.slice(0, slots - 1);
-    const hidden = group.slice(shown.length);
-    const checks = [...new Set(hidden.map((a) => a.check))].join(", ");
-    return [
-      ...shown,
-      {
-        severity,
-        title: `acr-preflight: ${plural(hidden.length, `more ${severity}`)}`,
-        message: `Azure Pipelines keeps ${ISSUES_PER_TYPE} ${severity} issues per step; the other ${hidden.length} (${checks}) are in the summary on the Extensions tab of the run and in report.sarif.`,
-        code: "MORE_FINDINGS"
-      }
-    ];
-  });
+  return capPerSeverity(
+    annotations,
+    ISSUES_PER_TYPE,
+    reserved,
+    (severity, hidden, checks) => `Azure Pipelines keeps ${ISSUES_PER_TYPE} ${severity} issues per step; the other ${hidden} (${checks}) are in the summary on the Extensions tab of the run and in report.sarif.`
+  );
 }
 
 // src/ado/publish.ts
