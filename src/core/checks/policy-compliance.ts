@@ -1,6 +1,6 @@
 import type { RegistryResource } from "../azure/arm-types.js";
-import { AzureHttpError } from "../azure/http.js";
-import { assigneeOf } from "../context/assignee.js";
+import { grantReaderCommand } from "../context/assignee.js";
+import { isForbidden } from "../context/readable.js";
 import { requireRegistry } from "../context/registry-lookup.js";
 import type { RegistryContext } from "../context/scope.js";
 import type { Finding } from "../report/types.js";
@@ -94,13 +94,11 @@ async function nonCompliantStates(ctx: RegistryContext, registry: RegistryResour
     );
     return page.value ?? [];
   } catch (error) {
-    if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
+    if (isForbidden(error)) {
       throw new SkipCheck(
         "permission",
         `The identity may not read Azure Policy states for ${registry.name} (${error.message}); this needs \`${READ_PERMISSION}\`, which Reader on the registry includes.`,
-        [
-          `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${registry.id}`,
-        ],
+        [await grantReaderCommand(ctx, registry.id)],
       );
     }
     throw error;

@@ -3,7 +3,7 @@ import type { Operation } from "../config/types.js";
 import { callerPermissionsFact } from "../context/permissions.js";
 import { requireRegistry } from "../context/registry-lookup.js";
 import type { RoleAssignmentView } from "../context/role-assignments.js";
-import { assigneeOf } from "../context/assignee.js";
+import { assigneeOf, grantReaderCommand } from "../context/assignee.js";
 import { applicableTo, roleAssignmentsFact } from "../context/role-assignments.js";
 import type { RegistryContext } from "../context/scope.js";
 import type { RoleAssignmentMode } from "../rbac/access.js";
@@ -91,7 +91,7 @@ export const roleScopeCheck: Check = {
     throw new SkipCheck(
       "permission",
       `The identity may neither list its role assignments (\`Microsoft.Authorization/roleAssignments/read\`: ${assignments.detail}) nor read its permissions on the registry, so its roles cannot be judged; \`data-plane-access\` still proves what the registry grants.`,
-      [`az role assignment create --role Reader --assignee ${job.assignee} --scope ${registry.id}`],
+      [await grantReaderCommand(ctx, registry.id)],
       { roleAssignmentsStatus: assignments.status, permissionsStatus: permissions.status },
     );
   },

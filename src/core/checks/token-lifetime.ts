@@ -1,3 +1,4 @@
+import { grantReaderCommand } from "../context/assignee.js";
 import { usesOneShotAssertion } from "../context/az-session.js";
 import type { AppCredential } from "../context/credential-in-use.js";
 import { credentialsInUse, describeCredential } from "../context/credential-in-use.js";
@@ -275,7 +276,7 @@ async function repositoryTokenChain(ctx: RegistryContext): Promise<Chain> {
       throw new SkipCheck(
         "permission",
         `ARM refused to read repository token '${name}' of ${ctx.registry.name} (${lookup.detail}); reading its password expiry needs Microsoft.ContainerRegistry/registries/tokens/read.`,
-        [`az role assignment create --role Reader --assignee <identity> --scope ${lookup.registryId}`],
+        [await grantReaderCommand(ctx, lookup.registryId)],
       );
     }
     throw new SkipCheck(

@@ -1,6 +1,7 @@
 import { AzureHttpError } from "../azure/http.js";
 import { SkipCheck } from "../checks/check.js";
-import { assigneeOf } from "./assignee.js";
+import { grantReaderCommand } from "./assignee.js";
+import { isForbidden } from "./readable.js";
 import { armTokenFact } from "./entra-token.js";
 import { resourceGraphQuery } from "./registry-lookup.js";
 import type { RunContext } from "./scope.js";
@@ -44,8 +45,8 @@ export const aksClusterFact = runFact("aks-cluster", async (ctx): Promise<Manage
   try {
     return await ctx.apis.arm.getJson<ManagedCluster>(id, { "api-version": AKS_API_VERSION });
   } catch (error) {
+    if (isForbidden(error)) throw await unreadableCluster(ctx, id, error.message);
     if (!(error instanceof AzureHttpError)) throw error;
-    if (error.status === 403 || error.status === 401) throw await unreadableCluster(ctx, id, error.message);
     if (error.status === 404) {
       throw new SkipCheck(
         "prerequisite",
@@ -86,6 +87,6 @@ async function unreadableCluster(ctx: RunContext, cluster: string, detail: strin
     "permission",
     `The AKS cluster '${cluster}' cannot be read (${detail}): it does not exist, or the identity lacks ` +
       "`Microsoft.ContainerService/managedClusters/read` on it (Reader on the cluster includes it).",
-    [`az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${scope}`],
+    [await grantReaderCommand(ctx, scope)],
   );
 }

@@ -1,7 +1,8 @@
 import type { PermissionSet } from "../rbac/roles.js";
 import { requireRegistry } from "./registry-lookup.js";
-import type { Readable } from "./role-assignments.js";
-import { AUTHORIZATION_API_VERSION, unreadable } from "./role-assignments.js";
+import type { Readable } from "./readable.js";
+import { unreadable } from "./readable.js";
+import { AUTHORIZATION_API_VERSION } from "./role-assignments.js";
 import { registryFact } from "./scope.js";
 
 /**

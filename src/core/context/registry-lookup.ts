@@ -3,7 +3,7 @@ import type { RegistryResource } from "../azure/arm-types.js";
 import { ACR_API_VERSION, RESOURCE_GRAPH_API_VERSION } from "../azure/arm-types.js";
 import { SkipCheck } from "../checks/check.js";
 import type { RegistryRef } from "../config/types.js";
-import { assigneeOf } from "./assignee.js";
+import { grantReaderCommand } from "./assignee.js";
 import { dnsFact } from "./dns.js";
 import { armTokenFact } from "./entra-token.js";
 import type { RegistryContext, RunContext } from "./scope.js";
@@ -199,9 +199,7 @@ export async function requireRegistry(ctx: RegistryContext): Promise<RegistryRes
       "permission",
       `The identity may not read the registry resource in ARM (${lookup.detail}); this check needs its settings. ` +
         `Reader on the registry enables it; data-plane-access still proves what the job can do.`,
-      [
-        `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope $(az acr show --name ${ctx.registry.name} --query id --output tsv)`,
-      ],
+      [await grantReaderCommand(ctx, `$(az acr show --name ${ctx.registry.name} --query id --output tsv)`)],
     );
   }
   throw new SkipCheck(

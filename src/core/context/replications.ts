@@ -1,7 +1,7 @@
 import { ACR_API_VERSION } from "../azure/arm-types.js";
 import { requireRegistry } from "./registry-lookup.js";
-import type { Readable } from "./role-assignments.js";
-import { unreadable } from "./role-assignments.js";
+import type { Readable } from "./readable.js";
+import { unreadable } from "./readable.js";
 import { registryFact } from "./scope.js";
 
 /** `Microsoft.ContainerRegistry/registries/replications` (Premium: the home region is one of them). */

@@ -1,4 +1,5 @@
 import { AzureHttpError } from "../azure/http.js";
+import { type Readable, unreadable } from "./readable.js";
 import type { PermissionSet, RoleDefinition } from "../rbac/roles.js";
 import { builtInRole, roleDefinitionGuid } from "../rbac/roles.js";
 import { SkipCheck } from "../checks/check.js";
@@ -22,8 +23,6 @@ export interface RoleAssignmentView {
   condition?: string;
   conditionVersion?: string;
 }
-
-export type Readable<T> = { readable: true; value: T } | { readable: false; status: number; detail: string };
 
 interface RawAssignment {
   properties: {
@@ -142,12 +141,4 @@ async function resolveDefinitions(
     }),
   );
   return new Map(entries);
-}
-
-/** A 403/401 means the identity may not read it; anything else is a fault the caller should see. */
-export function unreadable(error: unknown): { readable: false; status: number; detail: string } {
-  if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
-    return { readable: false, status: error.status, detail: error.message };
-  }
-  throw error;
 }

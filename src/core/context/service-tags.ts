@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { AzureHttpError } from "../azure/http.js";
 import { parseResourceId } from "../azure/arm-types.js";
 import { SkipCheck } from "../checks/check.js";
 import { requireRegistry } from "./registry-lookup.js";
-import { assigneeOf } from "./assignee.js";
+import { grantReaderCommand } from "./assignee.js";
+import { isForbidden } from "./readable.js";
 import type { RegistryContext } from "./scope.js";
 import { runFact } from "./scope.js";
 
@@ -65,12 +65,12 @@ const serviceTagsApiFact = (subscriptionId: string, location: string) =>
       });
       return normalise("service-tags-api", document);
     } catch (error) {
-      if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
+      if (isForbidden(error)) {
         throw new SkipCheck(
           "permission",
           `The identity may not read the Service Tags API in subscription ${subscriptionId} (${error.message}); it needs \`Microsoft.Network/locations/serviceTags/read\` at the subscription (Reader), or pass service-tags-file.`,
           [
-            `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope /subscriptions/${subscriptionId}`,
+            await grantReaderCommand(ctx, `/subscriptions/${subscriptionId}`),
             `or download this week's ServiceTags_Public_<date>.json and set service-tags-file`,
           ],
           { subscriptionId },

@@ -1,8 +1,8 @@
-import { AzureHttpError } from "../azure/http.js";
 import { ACR_API_VERSION } from "../azure/arm-types.js";
 import { SkipCheck } from "../checks/check.js";
 import { requireRegistry } from "./registry-lookup.js";
-import { assigneeOf } from "./assignee.js";
+import { grantReaderCommand } from "./assignee.js";
+import { isForbidden } from "./readable.js";
 import { registryFact } from "./scope.js";
 
 /** One `listUsages` entry (acr-facts §3.3). `Size` is in bytes and its limit is the included storage. */
@@ -21,13 +21,11 @@ export const usagesFact = registryFact("usages", async (ctx): Promise<RegistryUs
     });
     return page.value ?? [];
   } catch (error) {
-    if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
+    if (isForbidden(error)) {
       throw new SkipCheck(
         "permission",
         `The identity may not read the registry's usages (${error.message}); this needs \`Microsoft.ContainerRegistry/registries/listUsages/read\`, which Reader on the registry includes.`,
-        [
-          `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${registry.id}`,
-        ],
+        [await grantReaderCommand(ctx, registry.id)],
       );
     }
     throw error;
