@@ -36801,7 +36801,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5225);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6005);
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36810,7 +36810,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5225:
+/***/ 6005:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -71190,6 +71190,10 @@ function principalFromClaims(claims) {
  * identity by app id, a user by object id (a user token's app id is the client it signed in
  * with, e.g. the Azure CLI).
  */
+/** The command that grants the identity Reader at `scope`, the read access most checks need. */
+async function grantReaderCommand(ctx, scope) {
+    return `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${scope}`;
+}
 async function assigneeOf(ctx) {
     const principal = await ctx.get(principalFact).catch(() => undefined);
     const appId = principal?.type === "User" ? undefined : (principal?.appId ?? ctx.deps.credentialInfo.clientId);
@@ -71360,9 +71364,7 @@ async function requireRegistry(ctx) {
     const hidden = lookup.reason === "not-found" && (await loginServerResolves(ctx));
     if (lookup.reason === "forbidden" || hidden) {
         throw new SkipCheck("permission", `The identity may not read the registry resource in ARM (${lookup.detail}); this check needs its settings. ` +
-            `Reader on the registry enables it; data-plane-access still proves what the job can do.`, [
-            `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope $(az acr show --name ${ctx.registry.name} --query id --output tsv)`,
-        ]);
+            `Reader on the registry enables it; data-plane-access still proves what the job can do.`, [await grantReaderCommand(ctx, `$(az acr show --name ${ctx.registry.name} --query id --output tsv)`)]);
     }
     throw new SkipCheck("prerequisite", `The registry resource is unknown: ${lookup.detail} (see the \`registry\` check).`);
 }
@@ -71509,7 +71511,22 @@ const adminUserCheck = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/core/context/readable.ts
+
+/** ARM's or Graph's 401/403: the identity may not read it. */
+function isForbidden(error) {
+    return error instanceof AzureHttpError && (error.status === 403 || error.status === 401);
+}
+/** A 403/401 means the identity may not read it; anything else is a fault the caller should see. */
+function unreadable(error) {
+    if (isForbidden(error)) {
+        return { readable: false, status: error.status, detail: error.message };
+    }
+    throw error;
+}
+
 ;// CONCATENATED MODULE: ./src/core/context/aks-cluster.ts
+
 
 
 
@@ -71532,10 +71549,10 @@ const aksClusterFact = runFact("aks-cluster", async (ctx) => {
         return await ctx.apis.arm.getJson(id, { "api-version": AKS_API_VERSION });
     }
     catch (error) {
+        if (isForbidden(error))
+            throw await unreadableCluster(ctx, id, error.message);
         if (!(error instanceof AzureHttpError))
             throw error;
-        if (error.status === 403 || error.status === 401)
-            throw await unreadableCluster(ctx, id, error.message);
         if (error.status === 404) {
             throw new SkipCheck("prerequisite", `The AKS cluster ${id} does not exist (${error.message}); check \`aks-cluster\`.`, ['az aks list --query "[].id" --output tsv']);
         }
@@ -71556,7 +71573,7 @@ async function unreadableCluster(ctx, cluster, detail) {
         ? cluster
         : `$(az aks list --query "[?name=='${cluster}'].id" --output tsv)`;
     return new SkipCheck("permission", `The AKS cluster '${cluster}' cannot be read (${detail}): it does not exist, or the identity lacks ` +
-        "`Microsoft.ContainerService/managedClusters/read` on it (Reader on the cluster includes it).", [`az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${scope}`]);
+        "`Microsoft.ContainerService/managedClusters/read` on it (Reader on the cluster includes it).", [await grantReaderCommand(ctx, scope)]);
 }
 
 ;// CONCATENATED MODULE: ./src/core/context/aks-pull-identity.ts
@@ -71966,6 +71983,7 @@ function builtInRoleNamed(name) {
 
 
 
+
 const AUTHORIZATION_API_VERSION = "2022-04-01";
 /** The identity's object id; role assignments are listed for it. */
 async function principalObjectId(ctx) {
@@ -72048,13 +72066,6 @@ async function resolveDefinitions(ctx, roleDefinitionIds) {
         }
     }));
     return new Map(entries);
-}
-/** A 403/401 means the identity may not read it; anything else is a fault the caller should see. */
-function unreadable(error) {
-    if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
-        return { readable: false, status: error.status, detail: error.message };
-    }
-    throw error;
 }
 
 ;// CONCATENATED MODULE: ./src/core/rbac/access.ts
@@ -74287,10 +74298,8 @@ async function nonCompliantStates(ctx, registry) {
         return page.value ?? [];
     }
     catch (error) {
-        if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
-            throw new SkipCheck("permission", `The identity may not read Azure Policy states for ${registry.name} (${error.message}); this needs \`${READ_PERMISSION}\`, which Reader on the registry includes.`, [
-                `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${registry.id}`,
-            ]);
+        if (isForbidden(error)) {
+            throw new SkipCheck("permission", `The identity may not read Azure Policy states for ${registry.name} (${error.message}); this needs \`${READ_PERMISSION}\`, which Reader on the registry includes.`, [await grantReaderCommand(ctx, registry.id)]);
         }
         throw error;
     }
@@ -75415,6 +75424,7 @@ function passwordFindings(ctx, token, evidence) {
 
 
 
+
 /**
  * The caller's own effective permissions at the registry (Permissions_ListForResource): readable
  * by identities that may not list role assignments, but without scopes or ABAC conditions.
@@ -75509,7 +75519,7 @@ const roleScopeCheck = {
         const permissions = await ctx.get(callerPermissionsFact);
         if (permissions.readable)
             return { findings: judgePermissions(job, permissions.value, assignments.detail) };
-        throw new SkipCheck("permission", `The identity may neither list its role assignments (\`Microsoft.Authorization/roleAssignments/read\`: ${assignments.detail}) nor read its permissions on the registry, so its roles cannot be judged; \`data-plane-access\` still proves what the registry grants.`, [`az role assignment create --role Reader --assignee ${job.assignee} --scope ${registry.id}`], { roleAssignmentsStatus: assignments.status, permissionsStatus: permissions.status });
+        throw new SkipCheck("permission", `The identity may neither list its role assignments (\`Microsoft.Authorization/roleAssignments/read\`: ${assignments.detail}) nor read its permissions on the registry, so its roles cannot be judged; \`data-plane-access\` still proves what the registry grants.`, [await grantReaderCommand(ctx, registry.id)], { roleAssignmentsStatus: assignments.status, permissionsStatus: permissions.status });
     },
 };
 function judgeAssignments(job, assignments) {
@@ -75789,9 +75799,9 @@ const serviceTagsApiFact = (subscriptionId, location) => runFact("service-tags:a
         return normalise("service-tags-api", document);
     }
     catch (error) {
-        if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
+        if (isForbidden(error)) {
             throw new SkipCheck("permission", `The identity may not read the Service Tags API in subscription ${subscriptionId} (${error.message}); it needs \`Microsoft.Network/locations/serviceTags/read\` at the subscription (Reader), or pass service-tags-file.`, [
-                `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope /subscriptions/${subscriptionId}`,
+                await grantReaderCommand(ctx, `/subscriptions/${subscriptionId}`),
                 `or download this week's ServiceTags_Public_<date>.json and set service-tags-file`,
             ], { subscriptionId });
         }
@@ -76476,10 +76486,8 @@ const usagesFact = registryFact("usages", async (ctx) => {
         return page.value ?? [];
     }
     catch (error) {
-        if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
-            throw new SkipCheck("permission", `The identity may not read the registry's usages (${error.message}); this needs \`Microsoft.ContainerRegistry/registries/listUsages/read\`, which Reader on the registry includes.`, [
-                `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${registry.id}`,
-            ]);
+        if (isForbidden(error)) {
+            throw new SkipCheck("permission", `The identity may not read the registry's usages (${error.message}); this needs \`Microsoft.ContainerRegistry/registries/listUsages/read\`, which Reader on the registry includes.`, [await grantReaderCommand(ctx, registry.id)]);
         }
         throw error;
     }
@@ -76633,6 +76641,7 @@ function gib(bytes) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/checks/token-lifetime.ts
+
 
 
 
@@ -76838,7 +76847,7 @@ async function repositoryTokenChain(ctx) {
     const lookup = await ctx.get(repositoryTokenFact(name));
     if (!lookup.found) {
         if (lookup.reason === "forbidden") {
-            throw new SkipCheck("permission", `ARM refused to read repository token '${name}' of ${ctx.registry.name} (${lookup.detail}); reading its password expiry needs Microsoft.ContainerRegistry/registries/tokens/read.`, [`az role assignment create --role Reader --assignee <identity> --scope ${lookup.registryId}`]);
+            throw new SkipCheck("permission", `ARM refused to read repository token '${name}' of ${ctx.registry.name} (${lookup.detail}); reading its password expiry needs Microsoft.ContainerRegistry/registries/tokens/read.`, [await grantReaderCommand(ctx, lookup.registryId)]);
         }
         throw new SkipCheck("prerequisite", `The registry ${ctx.registry.name} has no repository token named '${name}' (see the \`repository-token\` check).`, [`az acr token list --registry ${ctx.registry.name} --output table`]);
     }

@@ -34913,6 +34913,9 @@ function principalFromClaims(claims) {
 }
 
 // src/core/context/assignee.ts
+async function grantReaderCommand(ctx, scope) {
+  return `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${scope}`;
+}
 async function assigneeOf(ctx) {
   const principal = await ctx.get(principalFact).catch(() => void 0);
   const appId = principal?.type === "User" ? void 0 : principal?.appId ?? ctx.deps.credentialInfo.clientId;
@@ -35056,9 +35059,7 @@ async function requireRegistry(ctx) {
     throw new SkipCheck(
       "permission",
       `The identity may not read the registry resource in ARM (${lookup.detail}); this check needs its settings. Reader on the registry enables it; data-plane-access still proves what the job can do.`,
-      [
-        `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope $(az acr show --name ${ctx.registry.name} --query id --output tsv)`
-      ]
+      [await grantReaderCommand(ctx, `$(az acr show --name ${ctx.registry.name} --query id --output tsv)`)]
     );
   }
   throw new SkipCheck(
@@ -35196,6 +35197,17 @@ var adminUserCheck = {
   }
 };
 
+// src/core/context/readable.ts
+function isForbidden(error) {
+  return error instanceof AzureHttpError && (error.status === 403 || error.status === 401);
+}
+function unreadable(error) {
+  if (isForbidden(error)) {
+    return { readable: false, status: error.status, detail: error.message };
+  }
+  throw error;
+}
+
 // src/core/context/aks-cluster.ts
 var AKS_API_VERSION = "2025-10-01";
 var aksClusterFact = runFact("aks-cluster", async (ctx) => {
@@ -35206,8 +35218,8 @@ var aksClusterFact = runFact("aks-cluster", async (ctx) => {
   try {
     return await ctx.apis.arm.getJson(id, { "api-version": AKS_API_VERSION });
   } catch (error) {
+    if (isForbidden(error)) throw await unreadableCluster(ctx, id, error.message);
     if (!(error instanceof AzureHttpError)) throw error;
-    if (error.status === 403 || error.status === 401) throw await unreadableCluster(ctx, id, error.message);
     if (error.status === 404) {
       throw new SkipCheck(
         "prerequisite",
@@ -35243,7 +35255,7 @@ async function unreadableCluster(ctx, cluster, detail) {
   return new SkipCheck(
     "permission",
     `The AKS cluster '${cluster}' cannot be read (${detail}): it does not exist, or the identity lacks \`Microsoft.ContainerService/managedClusters/read\` on it (Reader on the cluster includes it).`,
-    [`az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${scope}`]
+    [await grantReaderCommand(ctx, scope)]
   );
 }
 
@@ -35689,12 +35701,6 @@ async function resolveDefinitions(ctx, roleDefinitionIds) {
     })
   );
   return new Map(entries);
-}
-function unreadable(error) {
-  if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
-    return { readable: false, status: error.status, detail: error.message };
-  }
-  throw error;
 }
 
 // src/core/rbac/access.ts
@@ -37738,13 +37744,11 @@ async function nonCompliantStates(ctx, registry) {
     );
     return page.value ?? [];
   } catch (error) {
-    if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
+    if (isForbidden(error)) {
       throw new SkipCheck(
         "permission",
         `The identity may not read Azure Policy states for ${registry.name} (${error.message}); this needs \`${READ_PERMISSION}\`, which Reader on the registry includes.`,
-        [
-          `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${registry.id}`
-        ]
+        [await grantReaderCommand(ctx, registry.id)]
       );
     }
     throw error;
@@ -38887,7 +38891,7 @@ var roleScopeCheck = {
     throw new SkipCheck(
       "permission",
       `The identity may neither list its role assignments (\`Microsoft.Authorization/roleAssignments/read\`: ${assignments.detail}) nor read its permissions on the registry, so its roles cannot be judged; \`data-plane-access\` still proves what the registry grants.`,
-      [`az role assignment create --role Reader --assignee ${job.assignee} --scope ${registry.id}`],
+      [await grantReaderCommand(ctx, registry.id)],
       { roleAssignmentsStatus: assignments.status, permissionsStatus: permissions.status }
     );
   }
@@ -39142,12 +39146,12 @@ var serviceTagsApiFact = (subscriptionId, location2) => runFact("service-tags:ap
     });
     return normalise("service-tags-api", document2);
   } catch (error) {
-    if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
+    if (isForbidden(error)) {
       throw new SkipCheck(
         "permission",
         `The identity may not read the Service Tags API in subscription ${subscriptionId} (${error.message}); it needs \`Microsoft.Network/locations/serviceTags/read\` at the subscription (Reader), or pass service-tags-file.`,
         [
-          `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope /subscriptions/${subscriptionId}`,
+          await grantReaderCommand(ctx, `/subscriptions/${subscriptionId}`),
           `or download this week's ServiceTags_Public_<date>.json and set service-tags-file`
         ],
         { subscriptionId }
@@ -39791,13 +39795,11 @@ var usagesFact = registryFact("usages", async (ctx) => {
     });
     return page.value ?? [];
   } catch (error) {
-    if (error instanceof AzureHttpError && (error.status === 403 || error.status === 401)) {
+    if (isForbidden(error)) {
       throw new SkipCheck(
         "permission",
         `The identity may not read the registry's usages (${error.message}); this needs \`Microsoft.ContainerRegistry/registries/listUsages/read\`, which Reader on the registry includes.`,
-        [
-          `az role assignment create --role Reader --assignee ${await assigneeOf(ctx)} --scope ${registry.id}`
-        ]
+        [await grantReaderCommand(ctx, registry.id)]
       );
     }
     throw error;
@@ -40139,7 +40141,7 @@ async function repositoryTokenChain(ctx) {
       throw new SkipCheck(
         "permission",
         `ARM refused to read repository token '${name3}' of ${ctx.registry.name} (${lookup.detail}); reading its password expiry needs Microsoft.ContainerRegistry/registries/tokens/read.`,
-        [`az role assignment create --role Reader --assignee <identity> --scope ${lookup.registryId}`]
+        [await grantReaderCommand(ctx, lookup.registryId)]
       );
     }
     throw new SkipCheck(
