@@ -17,8 +17,9 @@ export interface OidcRequest {
 /**
  * What AzurePipelinesCredential does for every Entra token request (POST
  * `SYSTEM_OIDCREQUESTURI?api-version=7.1&serviceConnectionId=<id>` with System.AccessToken as
- * bearer, `{"oidcToken": "<jwt>"}` back), sent through the core's guarded client so that
- * timeouts, retries, the read-only guard and the test redirection apply to it too.
+ * bearer, `{"oidcToken": "<jwt>"}` back). Done here, not by that class, because the class has no
+ * hook to mask each OIDC token with task.setsecret the moment it arrives; sent through the core's
+ * guarded client so that timeouts, retries and the test redirection apply to it too.
  */
 export async function requestOidcToken(request: OidcRequest): Promise<string> {
   const url = new URL(request.requestUri);
