@@ -35,7 +35,7 @@ export const registryPoliciesCheck: Check = {
   scope: "registry",
   modes: ["preflight", "audit"],
   codes: CODES,
-  permissions: ["Microsoft.ContainerRegistry/registries/read (Reader on the registry)"],
+  permissions: ["`Microsoft.ContainerRegistry/registries/read` on the registry (Reader)"],
   async run(ctx) {
     const registry = await requireRegistry(ctx);
     const { policies = {}, anonymousPullEnabled, publicNetworkAccess } = registry.properties;

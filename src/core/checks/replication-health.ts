@@ -39,7 +39,7 @@ export const replicationHealthCheck: Check = {
   scope: "registry",
   modes: ["preflight", "audit"],
   codes: CODES,
-  permissions: ["Microsoft.ContainerRegistry/registries/replications/read (Reader on the registry)"],
+  permissions: ["`Microsoft.ContainerRegistry/registries/replications/read` on the registry (Reader)"],
   async run(ctx) {
     const registry = await requireRegistry(ctx);
     if (registry.sku.name !== "Premium") {

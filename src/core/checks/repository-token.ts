@@ -63,7 +63,7 @@ export const repositoryTokenCheck: Check = {
   modes: ["preflight", "audit"],
   codes: CODES,
   permissions: [
-    "Microsoft.ContainerRegistry/registries/tokens/read and registries/scopeMaps/read (Reader on the registry)",
+    "`Microsoft.ContainerRegistry/registries/tokens/read` and `registries/scopeMaps/read` on the registry (Reader)",
   ],
   async run(ctx) {
     const tokenName = ctx.config.tokenName;

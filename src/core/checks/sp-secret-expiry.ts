@@ -96,7 +96,9 @@ export const spSecretExpiryCheck: Check = {
   scope: "run",
   modes: ["preflight", "audit"],
   codes: CODES,
-  permissions: [`Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented)`],
+  permissions: [
+    `Microsoft Graph \`${APPLICATION_READ_PERMISSION}\` (application permission, admin-consented)`,
+  ],
   async run(ctx) {
     const attempt = await ctx.get(armTokenAttemptFact);
     if (!attempt.ok) return { findings: [entraRefusal(attempt.error, ctx.deps.credentialInfo, ctx.now())] };

@@ -114,8 +114,8 @@ export const tokenLifetimeCheck: Check = {
   modes: ["preflight"],
   codes: CODES,
   permissions: [
-    `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented) for the secret end date`,
-    "Microsoft.ContainerRegistry/registries/tokens/read (login-method repository-token)",
+    `Microsoft Graph \`${APPLICATION_READ_PERMISSION}\` (application permission, admin-consented) for the secret end date`,
+    "`Microsoft.ContainerRegistry/registries/tokens/read` on the registry (Reader), with login-method repository-token",
   ],
   async run(ctx) {
     const chain = await chainOf(ctx);
