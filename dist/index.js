@@ -75041,7 +75041,7 @@ const registryPoliciesCheck = {
     scope: "registry",
     modes: ["preflight", "audit"],
     codes: registry_policies_CODES,
-    permissions: ["Microsoft.ContainerRegistry/registries/read (Reader on the registry)"],
+    permissions: ["`Microsoft.ContainerRegistry/registries/read` on the registry (Reader)"],
     async run(ctx) {
         const registry = await requireRegistry(ctx);
         const { policies = {}, anonymousPullEnabled, publicNetworkAccess } = registry.properties;
@@ -75127,7 +75127,7 @@ const replicationHealthCheck = {
     scope: "registry",
     modes: ["preflight", "audit"],
     codes: replication_health_CODES,
-    permissions: ["Microsoft.ContainerRegistry/registries/replications/read (Reader on the registry)"],
+    permissions: ["`Microsoft.ContainerRegistry/registries/replications/read` on the registry (Reader)"],
     async run(ctx) {
         const registry = await requireRegistry(ctx);
         if (registry.sku.name !== "Premium") {
@@ -75280,7 +75280,7 @@ const repositoryTokenCheck = {
     modes: ["preflight", "audit"],
     codes: repository_token_CODES,
     permissions: [
-        "Microsoft.ContainerRegistry/registries/tokens/read and registries/scopeMaps/read (Reader on the registry)",
+        "`Microsoft.ContainerRegistry/registries/tokens/read` and `registries/scopeMaps/read` on the registry (Reader)",
     ],
     async run(ctx) {
         const tokenName = ctx.config.tokenName;
@@ -76313,7 +76313,9 @@ const spSecretExpiryCheck = {
     scope: "run",
     modes: ["preflight", "audit"],
     codes: sp_secret_expiry_CODES,
-    permissions: [`Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented)`],
+    permissions: [
+        `Microsoft Graph \`${APPLICATION_READ_PERMISSION}\` (application permission, admin-consented)`,
+    ],
     async run(ctx) {
         const attempt = await ctx.get(armTokenAttemptFact);
         if (!attempt.ok)
@@ -76720,8 +76722,8 @@ const tokenLifetimeCheck = {
     modes: ["preflight"],
     codes: token_lifetime_CODES,
     permissions: [
-        `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented) for the secret end date`,
-        "Microsoft.ContainerRegistry/registries/tokens/read (login-method repository-token)",
+        `Microsoft Graph \`${APPLICATION_READ_PERMISSION}\` (application permission, admin-consented) for the secret end date`,
+        "`Microsoft.ContainerRegistry/registries/tokens/read` on the registry (Reader), with login-method repository-token",
     ],
     async run(ctx) {
         const chain = await chainOf(ctx);

@@ -38415,7 +38415,7 @@ var registryPoliciesCheck = {
   scope: "registry",
   modes: ["preflight", "audit"],
   codes: CODES11,
-  permissions: ["Microsoft.ContainerRegistry/registries/read (Reader on the registry)"],
+  permissions: ["`Microsoft.ContainerRegistry/registries/read` on the registry (Reader)"],
   async run(ctx) {
     const registry = await requireRegistry(ctx);
     const { policies = {}, anonymousPullEnabled, publicNetworkAccess } = registry.properties;
@@ -38502,7 +38502,7 @@ var replicationHealthCheck = {
   scope: "registry",
   modes: ["preflight", "audit"],
   codes: CODES12,
-  permissions: ["Microsoft.ContainerRegistry/registries/replications/read (Reader on the registry)"],
+  permissions: ["`Microsoft.ContainerRegistry/registries/replications/read` on the registry (Reader)"],
   async run(ctx) {
     const registry = await requireRegistry(ctx);
     if (registry.sku.name !== "Premium") {
@@ -38659,7 +38659,7 @@ var repositoryTokenCheck = {
   modes: ["preflight", "audit"],
   codes: CODES13,
   permissions: [
-    "Microsoft.ContainerRegistry/registries/tokens/read and registries/scopeMaps/read (Reader on the registry)"
+    "`Microsoft.ContainerRegistry/registries/tokens/read` and `registries/scopeMaps/read` on the registry (Reader)"
   ],
   async run(ctx) {
     const tokenName = ctx.config.tokenName;
@@ -39629,7 +39629,9 @@ var spSecretExpiryCheck = {
   scope: "run",
   modes: ["preflight", "audit"],
   codes: CODES17,
-  permissions: [`Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented)`],
+  permissions: [
+    `Microsoft Graph \`${APPLICATION_READ_PERMISSION}\` (application permission, admin-consented)`
+  ],
   async run(ctx) {
     const attempt2 = await ctx.get(armTokenAttemptFact);
     if (!attempt2.ok) return { findings: [entraRefusal(attempt2.error, ctx.deps.credentialInfo, ctx.now())] };
@@ -40014,8 +40016,8 @@ var tokenLifetimeCheck = {
   modes: ["preflight"],
   codes: CODES19,
   permissions: [
-    `Microsoft Graph ${APPLICATION_READ_PERMISSION} (application permission, admin-consented) for the secret end date`,
-    "Microsoft.ContainerRegistry/registries/tokens/read (login-method repository-token)"
+    `Microsoft Graph \`${APPLICATION_READ_PERMISSION}\` (application permission, admin-consented) for the secret end date`,
+    "`Microsoft.ContainerRegistry/registries/tokens/read` on the registry (Reader), with login-method repository-token"
   ],
   async run(ctx) {
     const chain2 = await chainOf(ctx);
