@@ -3,13 +3,13 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { commandFromString } from "azure-pipelines-task-lib/taskcommand.js";
-import forge from "node-forge";
 import { describe, expect, it } from "vitest";
 import type { Report } from "../src/core/report/types.js";
 import { AGENT_VM_IDENTITY, healthyVariant, managedIdentityVariant } from "./checks/healthy-variant.js";
 import { startFakeAzure, type FakeAzure } from "./fake-azure/index.js";
 import type { Principal, Scenario } from "./fake-azure/scenario.js";
-import { checkOf, fakeEnv, REPO_ROOT, runNode } from "./support/cli.js";
+import { selfSignedCertificate } from "./support/certificate.js";
+import { checkOf, fakeEnv, inputEnv, REPO_ROOT, runNode } from "./support/cli.js";
 
 interface TaskJson {
   inputs: { name: string; defaultValue?: string }[];
@@ -52,13 +52,6 @@ interface TaskRun {
   report?: Report;
   /** Every text a user could read: the log minus the mask commands, the report files. */
   visible: string;
-}
-
-/** Env names the agent uses: `INPUT_` + the input name upper-cased. */
-function inputEnv(inputs: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
-  );
 }
 
 interface Endpoint {
@@ -381,25 +374,13 @@ describe("Azure Pipelines task (node ado-task/dist/index.cjs as the agent starts
   });
 
   it("signs in with a certificate connection, masking the key line by line", async () => {
-    const keys = forge.pki.rsa.generateKeyPair(2048);
-    const cert = forge.pki.createCertificate();
-    cert.publicKey = keys.publicKey;
-    cert.serialNumber = "01";
-    cert.validity.notBefore = new Date(Date.now() - 86_400_000);
-    cert.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
-    cert.setSubject([{ name: "commonName", value: "acr-preflight-test" }]);
-    cert.setIssuer([{ name: "commonName", value: "acr-preflight-test" }]);
-    cert.sign(keys.privateKey, forge.md.sha256.create());
-    const der = forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes();
-    const thumbprint = forge.md.sha1.create().update(der).digest().toHex().toUpperCase();
-    const thumbprintSha256 = forge.md.sha256.create().update(der).digest().toHex().toUpperCase();
-    const keyPem = forge.pki.privateKeyToPem(keys.privateKey);
+    const certificate = selfSignedCertificate();
     const scenario = healthyVariant(({ scenario: s }) => {
       jobPrincipal(s).certificates = [
         {
           keyId: "c0ffee00-0000-4000-8000-000000000001",
-          thumbprint,
-          thumbprintSha256,
+          thumbprint: certificate.sha1,
+          thumbprintSha256: certificate.sha256,
           endDateTime: "now+300d",
         },
       ];
@@ -413,7 +394,7 @@ describe("Azure Pipelines task (node ado-task/dist/index.cjs as the agent starts
           parameters: {
             authenticationType: "spnCertificate",
             serviceprincipalid: principal.clientId,
-            servicePrincipalCertificate: keyPem + forge.pki.certificateToPem(cert),
+            servicePrincipalCertificate: certificate.pem,
             tenantid: scenario.tenantId,
           },
           data: connectionData(scenario),
@@ -422,7 +403,7 @@ describe("Azure Pipelines task (node ado-task/dist/index.cjs as the agent starts
       );
       expect(run.report?.context.principal?.authType).toBe("certificate");
       expect(checkOf(run.report, "credential").status).toBe("pass");
-      const keyLines = keyPem.split(/\r?\n/).filter((l) => l && !l.startsWith("-----"));
+      const keyLines = certificate.keyPem.split(/\r?\n/).filter((l) => l && !l.startsWith("-----"));
       for (const line of keyLines) expect(run.masked).toContain(line);
       expectNothingLeaked(fake, run, keyLines);
     });

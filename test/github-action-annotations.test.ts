@@ -1,31 +1,24 @@
 import { describe, expect, it } from "vitest";
-import type { Annotation } from "../src/core/report/annotations.js";
 import type { Severity } from "../src/core/report/types.js";
 import { ANNOTATIONS_PER_KIND, withinLimits } from "../src/github/publish.js";
-
-function annotations(severity: Severity, count: number, check = "role-scope"): Annotation[] {
-  return Array.from({ length: count }, (_, i) => ({
-    severity,
-    title: `${check}: finding ${i + 1}`,
-    message: `message ${i + 1}`,
-    registry: "contosoacr",
-    check,
-    code: "ROLE_MISSING",
-  }));
-}
+import { sampleAnnotations } from "./support/sample-report.js";
 
 describe("annotations within GitHub's per-step limits", () => {
   it("emits every annotation when each kind fits, in the given order", () => {
-    const all = [...annotations("error", 10), ...annotations("warning", 3), ...annotations("notice", 10)];
+    const all = [
+      ...sampleAnnotations("error", 10),
+      ...sampleAnnotations("warning", 3),
+      ...sampleAnnotations("notice", 10),
+    ];
     expect(withinLimits(all).map((a) => a.title)).toEqual(all.map((a) => a.title));
   });
 
   it("keeps the most severe first and spends the last slot of an overflowing kind on a pointer to the summary", () => {
     const all = [
-      ...annotations("error", 8, "role-scope"),
-      ...annotations("error", 6, "data-plane-access"),
-      ...annotations("warning", 12, "storage-headroom"),
-      ...annotations("notice", 2, "images"),
+      ...sampleAnnotations("error", 8, "role-scope"),
+      ...sampleAnnotations("error", 6, "data-plane-access"),
+      ...sampleAnnotations("warning", 12, "storage-headroom"),
+      ...sampleAnnotations("notice", 2, "images"),
     ];
     const emitted = withinLimits(all);
     const bySeverity = (severity: Severity) => emitted.filter((a) => a.severity === severity);
@@ -50,7 +43,7 @@ describe("annotations within GitHub's per-step limits", () => {
   });
 
   it("leaves room for the step's failure line when asked to", () => {
-    const emitted = withinLimits(annotations("error", 10), { error: 1 });
+    const emitted = withinLimits(sampleAnnotations("error", 10), { error: 1 });
     expect(emitted).toHaveLength(ANNOTATIONS_PER_KIND - 1);
     expect(emitted.at(-1)?.title).toBe("acr-preflight: 2 more errors");
   });

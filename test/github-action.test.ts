@@ -8,7 +8,7 @@ import type { Report } from "../src/core/report/types.js";
 import { AGENT_VM_IDENTITY, healthyVariant, managedIdentityVariant } from "./checks/healthy-variant.js";
 import { startFakeAzure, type FakeAzure } from "./fake-azure/index.js";
 import type { Principal, Scenario } from "./fake-azure/scenario.js";
-import { checkOf, fakeEnv, REPO_ROOT, runNode } from "./support/cli.js";
+import { checkOf, fakeEnv, inputEnv, REPO_ROOT, runNode } from "./support/cli.js";
 
 /** The action.yml defaults the runner turns into INPUT_* variables for inputs the workflow leaves out. */
 const ACTION_DEFAULTS = Object.entries(
@@ -38,13 +38,6 @@ interface ActionRun {
   report?: Report;
   /** Every text a user could read: the log minus the mask commands, outputs, summary and report files. */
   visible: string;
-}
-
-/** Env names the runner uses: `INPUT_` + the input name upper-cased, dashes kept. */
-function inputEnv(inputs: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
-  );
 }
 
 /** Runs `node dist/index.js` the way the runner does, against the fake. */

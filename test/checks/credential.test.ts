@@ -12,7 +12,7 @@ import { decodeEntraError } from "../../src/core/credential/aadsts.js";
 import { NoCredentialConfigured, OidcTokenUnavailable } from "../../src/core/credential/types.js";
 import { startFakeAzure, type Fault, type Scenario } from "../fake-azure/index.js";
 import type { Report } from "../../src/core/report/types.js";
-import { checkOf, fakeEnv, runCli, runNode } from "../support/cli.js";
+import { checkOf, fakeEnv, inputEnv, runCli, runNode } from "../support/cli.js";
 import { healthyScenario, healthyVariant } from "./healthy-variant.js";
 
 const APP = "8a1f6c02-3d4e-4b5a-9c8d-7e6f5a4b3c2d";
@@ -415,14 +415,13 @@ describe.concurrent("credential check end to end", () => {
     const fake = await startFakeAzure({ scenario: healthy });
     try {
       const runnerTemp = await mkdtemp(path.join(tmpdir(), "runner-temp-"));
-      const inputs = {
-        REGISTRY: "contosoacr",
-        CHECKS: "credential",
-        "CLIENT-ID": APP_ID,
-        "TENANT-ID": healthy.tenantId,
-      };
       const env = fakeEnv(fake, {
-        ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name}`, value])),
+        ...inputEnv({
+          registry: "contosoacr",
+          checks: "credential",
+          "client-id": APP_ID,
+          "tenant-id": healthy.tenantId,
+        }),
         GITHUB_ACTIONS: "true",
         RUNNER_TEMP: runnerTemp,
       });

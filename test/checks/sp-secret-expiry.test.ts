@@ -1,11 +1,10 @@
-import { X509Certificate } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import forge from "node-forge";
 import { describe, expect, it } from "vitest";
 import { startFakeAzure } from "../fake-azure/index.js";
 import type { Principal, Registry, Secret } from "../fake-azure/scenario.js";
+import { selfSignedCertificate } from "../support/certificate.js";
 import { checkOf, runCli } from "../support/cli.js";
 import { healthyVariant, runAgainst } from "./healthy-variant.js";
 
@@ -125,27 +124,6 @@ describe("sp-secret-expiry", () => {
     );
   });
 });
-
-/** A self-signed certificate + key as one PEM, with its SHA-1 and SHA-256 thumbprints (hex upper case). */
-function selfSignedCertificate() {
-  const keys = forge.pki.rsa.generateKeyPair(2048);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = "01";
-  cert.validity.notBefore = new Date(Date.now() - 86_400_000);
-  cert.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
-  const subject = [{ name: "commonName", value: "acr-preflight-test" }];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  const certificatePem = forge.pki.certificateToPem(cert);
-  const x509 = new X509Certificate(certificatePem);
-  return {
-    pem: certificatePem + forge.pki.privateKeyToPem(keys.privateKey),
-    sha1: x509.fingerprint.replace(/:/g, ""),
-    sha256: x509.fingerprint256.replace(/:/g, ""),
-  };
-}
 
 describe("sp-secret-expiry with a certificate", () => {
   it("matches the certificate in use by thumbprint and errors when it expires during the job", async () => {

@@ -95,3 +95,13 @@ export function checkOf(report: Report | undefined, id: string, registry?: strin
   if (!check) throw new Error(`no '${id}' check in the report${report ? "" : " (no report was written)"}`);
   return check;
 }
+
+/**
+ * The environment a runner or agent gives a JavaScript task for its inputs: `INPUT_` + the name
+ * upper-cased, dashes kept (GitHub's `INPUT_JOB-DURATION`, Azure Pipelines' `INPUT_JOBDURATION`).
+ */
+export function inputEnv(inputs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
+  );
+}

@@ -1,4 +1,5 @@
-import type { CheckReport, Finding, Report } from "../../src/core/report/types.js";
+import type { Annotation } from "../../src/core/report/annotations.js";
+import type { CheckReport, Finding, Report, Severity } from "../../src/core/report/types.js";
 
 const SUBSCRIPTION = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-platform";
 
@@ -150,4 +151,16 @@ export function sampleReport(): Report {
       },
     ],
   };
+}
+
+/** `count` numbered annotations of one severity from `check`, as annotationsOf gives them. */
+export function sampleAnnotations(severity: Severity, count: number, check = "images"): Annotation[] {
+  return Array.from({ length: count }, (_, i) => ({
+    severity,
+    title: `${check}: finding ${i + 1}`,
+    message: `message ${i + 1}`,
+    registry: "contosoacr",
+    check,
+    code: `CODE_${i + 1}`,
+  }));
 }
