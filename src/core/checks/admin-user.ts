@@ -62,7 +62,10 @@ export const adminUserCheck: Check = {
       return {
         findings: [
           CODES.ADMIN_USER_ENABLED.finding({
-            message: `${name} has its admin account enabled although this job logs in with ${loginMethod}: anyone holding its password has full rights.`,
+            message:
+              ctx.config.mode === "audit"
+                ? `${name} has its admin account enabled: anyone holding its password has full push and delete rights, and audit logs cannot tell who used it.`
+                : `${name} has its admin account enabled although this job logs in with ${loginMethod}: anyone holding its password has full rights.`,
             remediation: [disable],
             evidence,
           }),

@@ -9,7 +9,7 @@ import { modeOf, type RoleAssignmentMode } from "../rbac/access.js";
 import { grantCommands } from "../rbac/grant-commands.js";
 import type { Finding } from "../report/types.js";
 import type { Check } from "./check.js";
-import { defineCodes } from "./check.js";
+import { defineCodes, SkipCheck } from "./check.js";
 
 const AUTH_DOCS =
   "https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access";
@@ -73,7 +73,10 @@ export const dataPlaneAccessCheck: Check = {
   ],
   async run(ctx) {
     const refresh = await ctx.get(refreshTokenFact);
-    if (!refresh.ok) return { findings: [await exchangeRefused(ctx, refresh)] };
+    if (!refresh.ok) {
+      if (ctx.config.mode === "audit") skipFirewalledAudit(ctx, refresh);
+      return { findings: [await exchangeRefused(ctx, refresh)] };
+    }
     const audience = refresh.refusedArm ? [armAudienceDisabled(ctx, refresh.refusedArm)] : [];
     const evidence = {
       tokenAudience: refresh.audience === "arm" ? armScope(ctx.config.cloud) : ctx.config.cloud.acrScope,
@@ -210,15 +213,37 @@ function armAudienceDisabled(ctx: RegistryContext, refused: RefusedExchange): Fi
   });
 }
 
+/**
+ * An audit runs from wherever the nightly job runs, usually outside a locked-down registry's
+ * firewall: that refusal says nothing about the registry, so it is not reported as its error.
+ */
+function skipFirewalledAudit(
+  ctx: RegistryContext,
+  refresh: Extract<RefreshTokenExchange, { ok: false }>,
+): void {
+  const blockedIp = blockedIpOf(refresh);
+  if (!blockedIp) return;
+  throw new SkipCheck(
+    "not-applicable",
+    `${ctx.registry.name}'s firewall does not admit this audit runner (${blockedIp}), so its data plane cannot be probed from here; an audit does not judge a runner's reachability. Run the preflight from the job's own runner to prove its access.`,
+    [],
+    { blockedIp, attempts: refresh.attempts },
+  );
+}
+
+function blockedIpOf(refresh: Extract<RefreshTokenExchange, { ok: false }>): string | undefined {
+  return refresh.attempts
+    .map((a) => /client with IP '([^']+)'/i.exec(a.message)?.[1])
+    .find((ip) => ip !== undefined);
+}
+
 async function exchangeRefused(
   ctx: RegistryContext,
   refresh: Extract<RefreshTokenExchange, { ok: false }>,
 ): Promise<Finding> {
   const name = ctx.registry.name;
   const last = refresh.attempts[refresh.attempts.length - 1] as RefusedExchange;
-  const blockedIp = refresh.attempts
-    .map((a) => /client with IP '([^']+)'/i.exec(a.message)?.[1])
-    .find((ip) => ip !== undefined);
+  const blockedIp = blockedIpOf(refresh);
   const evidence = { attempts: refresh.attempts };
   if (last.status === 403) {
     return CODES.EXCHANGE_REFUSED.finding({
