@@ -71485,7 +71485,9 @@ const adminUserCheck = {
             return {
                 findings: [
                     CODES.ADMIN_USER_ENABLED.finding({
-                        message: `${name} has its admin account enabled although this job logs in with ${loginMethod}: anyone holding its password has full rights.`,
+                        message: ctx.config.mode === "audit"
+                            ? `${name} has its admin account enabled: anyone holding its password has full push and delete rights, and audit logs cannot tell who used it.`
+                            : `${name} has its admin account enabled although this job logs in with ${loginMethod}: anyone holding its password has full rights.`,
                         remediation: [disable],
                         evidence,
                     }),
@@ -73505,8 +73507,11 @@ const dataPlaneAccessCheck = {
     ],
     async run(ctx) {
         const refresh = await ctx.get(refreshTokenFact);
-        if (!refresh.ok)
+        if (!refresh.ok) {
+            if (ctx.config.mode === "audit")
+                skipFirewalledAudit(ctx, refresh);
             return { findings: [await exchangeRefused(ctx, refresh)] };
+        }
         const audience = refresh.refusedArm ? [armAudienceDisabled(ctx, refresh.refusedArm)] : [];
         const evidence = {
             tokenAudience: refresh.audience === "arm" ? armScope(ctx.config.cloud) : ctx.config.cloud.acrScope,
@@ -73625,12 +73630,25 @@ function armAudienceDisabled(ctx, refused) {
         evidence: { armAttempt: refused, acceptedAudience: ctx.config.cloud.acrScope },
     });
 }
+/**
+ * An audit runs from wherever the nightly job runs, usually outside a locked-down registry's
+ * firewall: that refusal says nothing about the registry, so it is not reported as its error.
+ */
+function skipFirewalledAudit(ctx, refresh) {
+    const blockedIp = blockedIpOf(refresh);
+    if (!blockedIp)
+        return;
+    throw new SkipCheck("not-applicable", `${ctx.registry.name}'s firewall does not admit this audit runner (${blockedIp}), so its data plane cannot be probed from here; an audit does not judge a runner's reachability. Run the preflight from the job's own runner to prove its access.`, [], { blockedIp, attempts: refresh.attempts });
+}
+function blockedIpOf(refresh) {
+    return refresh.attempts
+        .map((a) => /client with IP '([^']+)'/i.exec(a.message)?.[1])
+        .find((ip) => ip !== undefined);
+}
 async function exchangeRefused(ctx, refresh) {
     const name = ctx.registry.name;
     const last = refresh.attempts[refresh.attempts.length - 1];
-    const blockedIp = refresh.attempts
-        .map((a) => /client with IP '([^']+)'/i.exec(a.message)?.[1])
-        .find((ip) => ip !== undefined);
+    const blockedIp = blockedIpOf(refresh);
     const evidence = { attempts: refresh.attempts };
     if (last.status === 403) {
         return data_plane_access_CODES.EXCHANGE_REFUSED.finding({

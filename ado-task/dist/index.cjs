@@ -35171,7 +35171,7 @@ var adminUserCheck = {
       return {
         findings: [
           CODES.ADMIN_USER_ENABLED.finding({
-            message: `${name3} has its admin account enabled although this job logs in with ${loginMethod}: anyone holding its password has full rights.`,
+            message: ctx.config.mode === "audit" ? `${name3} has its admin account enabled: anyone holding its password has full push and delete rights, and audit logs cannot tell who used it.` : `${name3} has its admin account enabled although this job logs in with ${loginMethod}: anyone holding its password has full rights.`,
             remediation: [disable2],
             evidence: evidence2
           })
@@ -37005,7 +37005,10 @@ var dataPlaneAccessCheck = {
   ],
   async run(ctx) {
     const refresh = await ctx.get(refreshTokenFact);
-    if (!refresh.ok) return { findings: [await exchangeRefused(ctx, refresh)] };
+    if (!refresh.ok) {
+      if (ctx.config.mode === "audit") skipFirewalledAudit(ctx, refresh);
+      return { findings: [await exchangeRefused(ctx, refresh)] };
+    }
     const audience = refresh.refusedArm ? [armAudienceDisabled(ctx, refresh.refusedArm)] : [];
     const evidence2 = {
       tokenAudience: refresh.audience === "arm" ? armScope(ctx.config.cloud) : ctx.config.cloud.acrScope,
@@ -37116,10 +37119,23 @@ function armAudienceDisabled(ctx, refused) {
     evidence: { armAttempt: refused, acceptedAudience: ctx.config.cloud.acrScope }
   });
 }
+function skipFirewalledAudit(ctx, refresh) {
+  const blockedIp = blockedIpOf(refresh);
+  if (!blockedIp) return;
+  throw new SkipCheck(
+    "not-applicable",
+    `${ctx.registry.name}'s firewall does not admit this audit runner (${blockedIp}), so its data plane cannot be probed from here; an audit does not judge a runner's reachability. Run the preflight from the job's own runner to prove its access.`,
+    [],
+    { blockedIp, attempts: refresh.attempts }
+  );
+}
+function blockedIpOf(refresh) {
+  return refresh.attempts.map((a) => /client with IP '([^']+)'/i.exec(a.message)?.[1]).find((ip) => ip !== void 0);
+}
 async function exchangeRefused(ctx, refresh) {
   const name3 = ctx.registry.name;
   const last = refresh.attempts[refresh.attempts.length - 1];
-  const blockedIp = refresh.attempts.map((a) => /client with IP '([^']+)'/i.exec(a.message)?.[1]).find((ip) => ip !== void 0);
+  const blockedIp = blockedIpOf(refresh);
   const evidence2 = { attempts: refresh.attempts };
   if (last.status === 403) {
     return CODES4.EXCHANGE_REFUSED.finding({
