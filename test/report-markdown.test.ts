@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { causeChecks, reportedFindings, rootCauses } from "../src/core/report/findings.js";
 import { renderMarkdown } from "../src/core/report/markdown.js";
 import type { Report } from "../src/core/report/types.js";
 import { sampleReport } from "./support/sample-report.js";
@@ -140,3 +141,67 @@ function auditReport(count: number): Report {
     })),
   };
 }
+
+/** sampleReport with the firewall block also seen by data-plane-access, and the same fix text on teamreg. */
+function firewallSeenTwice(): Report {
+  const report = structuredClone(sampleReport());
+  const [myreg, teamreg] = report.registries;
+  const blockFix = "az acr network-rule add --name myreg --ip-address 20.61.1.2/32";
+  const refusal = {
+    id: "data-plane-access",
+    status: "error" as const,
+    title: "The registry refused to exchange the Entra token",
+    durationMs: 12,
+    findings: [
+      {
+        code: "EXCHANGE_REFUSED",
+        severity: "error" as const,
+        message: "The registry's firewall refused the token exchange from 20.61.1.2 (403 DENIED).",
+        remediation: [blockFix],
+        evidence: { blockedIp: "20.61.1.2" },
+      },
+    ],
+  };
+  myreg!.checks.push(refusal);
+  teamreg!.checks.push(structuredClone(refusal));
+  return report;
+}
+
+describe("root causes", () => {
+  it("groups findings one fix resolves on the same registry, lead first, and keeps other registries apart", () => {
+    const entries = reportedFindings(firewallSeenTwice()).filter((f) => f.check.status !== "skipped");
+    const causes = rootCauses(entries);
+    expect(causes.map((c) => [c.lead.registry?.name, ...causeChecks(c)])).toEqual([
+      ["myreg", "network-rules", "data-plane-access"],
+      ["myreg", "images"],
+      ["myreg", "images"],
+      ["teamreg", "data-plane-access"],
+      [undefined, "sp-secret-expiry"],
+      ["teamreg", "admin-user"],
+    ]);
+  });
+
+  it("does not group findings whose first step is an instruction, not a command", () => {
+    const report = firewallSeenTwice();
+    for (const registry of report.registries)
+      for (const check of registry.checks)
+        for (const finding of check.findings) finding.remediation = ["Ask the registry owner."];
+    const entries = reportedFindings(report).filter((f) => f.check.status !== "skipped");
+    expect(rootCauses(entries)).toHaveLength(entries.length);
+  });
+
+  it("opens What to fix with the numbered causes, each with its fix and the checks that saw it", () => {
+    const markdown = renderMarkdown(firewallSeenTwice());
+    expect(markdown).toContain("### What to fix: 6 causes\n\n");
+    expect(markdown).toContain(
+      "1. ❌ **Runner IP is not allowed by the registry firewall** on `myreg` — `az acr network-rule add --name myreg --ip-address 20.61.1.2/32` (`network-rules`, `data-plane-access`)\n",
+    );
+    expect(markdown).toContain(
+      "<details><summary>Also seen by 1 other check, fixed by the same step</summary>",
+    );
+    expect(markdown).toContain(
+      "- `data-plane-access` · `EXCHANGE_REFUSED` · error: The registry's firewall refused",
+    );
+    expect(markdown.match(/^#### ❌ /gm)).toHaveLength(4);
+  });
+});

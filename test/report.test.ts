@@ -175,8 +175,22 @@ describe("console", () => {
       "          Or run the job on a self-hosted runner inside an allowed network.",
     );
     expect(blocks[2]).toMatch(/^teamreg \(teamreg\.azurecr\.io\)\n {2}○ role-scope/);
-    expect(text.trimEnd().split("\n").slice(-4)).toEqual([
+    const tail = text.trimEnd().split("\n");
+    expect(tail.slice(tail.indexOf("result: error (3 errors, 2 warnings)"), -3)).toEqual([
       "result: error (3 errors, 2 warnings)",
+      "5 causes to fix:",
+      "  1. ✖ Runner IP is not allowed by the registry firewall on myreg (network-rules)",
+      "     $ az acr network-rule add --name myreg --ip-address 20.61.1.2/32",
+      "  2. ✖ An image the job deploys does not exist on myreg (images)",
+      "     $ az acr repository show-tags --name myreg --repository team/api --orderby time_desc --top 10",
+      "  3. ✖ An image the job deploys does not exist on myreg (images)",
+      "     $ az acr repository show-tags --name myreg --repository team/web --orderby time_desc --top 10",
+      "  4. ▲ The client secret in use expires within the expiry-warning window (sp-secret-expiry)",
+      "     $ az ad app credential reset --id 0a1b2c3d-0000-4000-8000-00000000aaaa --append --display-name ci-deploy-2027 --years 1",
+      "  5. ▲ The registry's admin account is enabled on teamreg (admin-user)",
+      "     $ az acr update -n teamreg --admin-enabled false",
+    ]);
+    expect(tail.slice(-3)).toEqual([
       "report: /tmp/r/report.json",
       "summary: /tmp/r/report.md",
       "sarif: /tmp/r/report.sarif",

@@ -1,5 +1,15 @@
 import { summaryCounts } from "./annotations.js";
-import { checkGroups, groupLabel, informativeTitle, isCommand, plural } from "./findings.js";
+import {
+  causeChecks,
+  checkGroups,
+  findingTitle,
+  groupLabel,
+  informativeTitle,
+  isCommand,
+  plural,
+  reportedFindings,
+  rootCauses,
+} from "./findings.js";
 import type { CheckReport, Report, Status } from "./types.js";
 
 export interface ConsoleOptions {
@@ -37,6 +47,7 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
   lines.push(
     paint(report.result === "pass" ? "green" : report.result === "warning" ? "yellow" : "red", result),
   );
+  lines.push(...causeLines(report, paint));
   if (options.paths) {
     lines.push(
       `report: ${options.paths.json}`,
@@ -45,6 +56,29 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The causes to fix, most severe first, each with the checks that saw it and its first step. */
+function causeLines(report: Report, paint: (style: keyof typeof ANSI, text: string) => string): string[] {
+  const actionable = reportedFindings(report).filter((f) => f.check.status !== "skipped");
+  const causes = rootCauses(actionable);
+  if (causes.length === 0) return [];
+  const several = report.registries.length > 1;
+  return [
+    `${plural(causes.length, "cause")} to fix:`,
+    ...causes.flatMap((cause, i) => {
+      const { lead } = cause;
+      const status = lead.finding.severity === "error" ? "error" : "warning";
+      const where = several && lead.registry ? ` on ${lead.registry.name}` : "";
+      const fix = lead.finding.remediation[0];
+      return [
+        `  ${i + 1}. ${paint(STATUS_COLOR[status], SYMBOL[status])} ${findingTitle(lead)}${where} (${causeChecks(cause).join(", ")})`,
+        ...(fix
+          ? fix.split("\n").map((line, n) => `     ${n === 0 && isCommand(fix) ? "$ " : "  "}${line}`)
+          : []),
+      ];
+    }),
+  ];
 }
 
 function checkLines(

@@ -60,6 +60,41 @@ export function reportedFindings(report: Report): ReportedFinding[] {
   return findings.sort((a, b) => rank(a) - rank(b)); // Array.prototype.sort is stable
 }
 
+/**
+ * Findings that one fix resolves, shown as one cause: the firewall that refuses the runner is seen
+ * by reachability, network-rules and data-plane-access, and `az acr network-rule add` fixes all
+ * three. Findings group when their first remediation step is the same command on the same
+ * registry; `lead` is the most severe of them, the first in check order.
+ */
+export interface RootCause {
+  lead: ReportedFinding;
+  /** The other findings the lead's fix resolves. */
+  alsoFoundBy: ReportedFinding[];
+}
+
+export function rootCauses(entries: readonly ReportedFinding[]): RootCause[] {
+  const causes: RootCause[] = [];
+  const byFix = new Map<string, RootCause>();
+  for (const entry of entries) {
+    const fix = entry.finding.remediation[0];
+    const key = fix && isCommand(fix) ? `${entry.registry?.name ?? ""}\n${fix}` : undefined;
+    const known = key === undefined ? undefined : byFix.get(key);
+    if (known) {
+      known.alsoFoundBy.push(entry);
+      continue;
+    }
+    const cause: RootCause = { lead: entry, alsoFoundBy: [] };
+    causes.push(cause);
+    if (key !== undefined) byFix.set(key, cause);
+  }
+  return causes;
+}
+
+/** The ids of the checks that found a cause, lead first. */
+export function causeChecks(cause: RootCause): string[] {
+  return [...new Set([cause.lead, ...cause.alsoFoundBy].map((e) => e.check.id))];
+}
+
 /** What the finding's code says is wrong; the check's title for a code this version does not define. */
 export function findingTitle({ check, finding }: ReportedFinding): string {
   return allFindingCodes().find((c) => c.code === finding.code)?.title ?? check.title;

@@ -1,5 +1,6 @@
-import type { CheckGroup, ReportedFinding } from "./findings.js";
+import type { CheckGroup, ReportedFinding, RootCause } from "./findings.js";
 import {
+  causeChecks,
   checkGroups,
   findingTitle,
   groupLabel,
@@ -7,6 +8,7 @@ import {
   isCommand,
   plural,
   reportedFindings,
+  rootCauses,
 } from "./findings.js";
 import { summaryCounts } from "./annotations.js";
 import type { CheckReport, Report, Result, Severity, Status } from "./types.js";
@@ -20,6 +22,7 @@ const DEFAULT_MAX_BYTES = 512 * 1024;
 const CELL_MAX_CHARS = 200;
 const EVIDENCE_MAX_CHARS = 2000;
 const VERDICT_MAX_NAMES = 5;
+const CAUSE_LIST_MAX = 20;
 
 const STATUS_ICON: Record<Status, string> = { pass: "✅", warning: "⚠️", error: "❌", skipped: "⏭️" };
 const SEVERITY_ICON: Record<Severity, string> = { error: "❌", warning: "⚠️", notice: "ℹ️" };
@@ -36,9 +39,11 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
 
   const findings = reportedFindings(report);
   const actionable = findings.filter((f) => f.check.status !== "skipped");
-  if (actionable.length > 0) {
-    out.add("\n### What to fix\n");
-    for (const entry of actionable) out.add(findingDetails(report, entry));
+  const causes = rootCauses(actionable);
+  if (causes.length > 0) {
+    out.add(`\n### What to fix: ${plural(causes.length, "cause")}\n\n`);
+    out.add(causeList(report, causes));
+    for (const cause of causes) out.add(causeDetails(report, cause));
   }
   const skipped = findings.filter((f) => f.check.status === "skipped");
   for (const [title, entries] of groupBy(skipped, (f) => findingTitle(f))) {
@@ -87,7 +92,39 @@ function tableRow(group: CheckGroup, check: CheckReport): Block {
   return { text: `| ${cells.join(" | ")} |\n`, omitted: "table row" };
 }
 
-function findingDetails(report: Report, entry: ReportedFinding): Block {
+/** The numbered causes, at most CAUSE_LIST_MAX of them: the part of the summary read in ten seconds. */
+function causeList(report: Report, causes: RootCause[]): Block {
+  const lines = causes.slice(0, CAUSE_LIST_MAX).map((cause, i) => causeLine(report, cause, i + 1));
+  const more = causes.length - CAUSE_LIST_MAX;
+  if (more > 0) lines.push(`\n…and ${plural(more, "more cause")}, below.\n`);
+  return { text: lines.join(""), omitted: "cause list" };
+}
+
+/** `1. ❌ **What is wrong** — `the fix` (the checks that saw it)`. */
+function causeLine(report: Report, cause: RootCause, number: number): string {
+  const { lead } = cause;
+  const fix = lead.finding.remediation[0];
+  const where = report.registries.length > 1 ? ` on ${locationOf(lead)}` : "";
+  const checks = causeChecks(cause)
+    .map((id) => `\`${id}\``)
+    .join(", ");
+  const command = fix && isCommand(fix) && !fix.includes("\n") ? ` — \`${fix.replace(/`/g, "'")}\`` : "";
+  return `${number}. ${SEVERITY_ICON[lead.finding.severity]} **${escapeProse(findingTitle(lead))}**${where}${command} (${checks})\n`;
+}
+
+function causeDetails(report: Report, cause: RootCause): Block {
+  const others = cause.alsoFoundBy.map((entry) => {
+    const { check, finding } = entry;
+    return `- \`${check.id}\` · \`${finding.code}\` · ${finding.severity}: ${escapeProse(finding.message)}\n`;
+  });
+  const seenBy =
+    others.length > 0
+      ? `<details><summary>Also seen by ${plural(others.length, "other check")}, fixed by the same step</summary>\n\n${others.join("")}\n</details>\n`
+      : "";
+  return { text: findingDetails(report, cause.lead) + seenBy, omitted: "finding" };
+}
+
+function findingDetails(report: Report, entry: ReportedFinding): string {
   const { check, finding } = entry;
   const where = [`\`${check.id}\``, report.registries.length > 1 ? locationOf(entry) : undefined];
   const lines = [
@@ -98,7 +135,7 @@ function findingDetails(report: Report, entry: ReportedFinding): Block {
     finding.docs?.startsWith("https://") ? `[Documentation](${finding.docs})\n` : "",
     evidence(finding.evidence),
   ];
-  return { text: lines.filter(Boolean).join("\n"), omitted: "finding" };
+  return lines.filter(Boolean).join("\n");
 }
 
 function skippedItem(report: Report, entry: ReportedFinding): Block {
