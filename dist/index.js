@@ -77447,6 +77447,28 @@ function reportedFindings(report) {
     const rank = (entry) => SEVERITY_ORDER.indexOf(entry.finding.severity);
     return findings.sort((a, b) => rank(a) - rank(b)); // Array.prototype.sort is stable
 }
+function rootCauses(entries) {
+    const causes = [];
+    const byFix = new Map();
+    for (const entry of entries) {
+        const fix = entry.finding.remediation[0];
+        const key = fix && isCommand(fix) ? `${entry.registry?.name ?? ""}\n${fix}` : undefined;
+        const known = key === undefined ? undefined : byFix.get(key);
+        if (known) {
+            known.alsoFoundBy.push(entry);
+            continue;
+        }
+        const cause = { lead: entry, alsoFoundBy: [] };
+        causes.push(cause);
+        if (key !== undefined)
+            byFix.set(key, cause);
+    }
+    return causes;
+}
+/** The ids of the checks that found a cause, lead first. */
+function causeChecks(cause) {
+    return [...new Set([cause.lead, ...cause.alsoFoundBy].map((e) => e.check.id))];
+}
 /** What the finding's code says is wrong; the check's title for a code this version does not define. */
 function findingTitle({ check, finding }) {
     return allFindingCodes().find((c) => c.code === finding.code)?.title ?? check.title;
@@ -77537,6 +77559,7 @@ const DEFAULT_MAX_BYTES = 512 * 1024;
 const CELL_MAX_CHARS = 200;
 const EVIDENCE_MAX_CHARS = 2000;
 const VERDICT_MAX_NAMES = 5;
+const CAUSE_LIST_MAX = 20;
 const STATUS_ICON = { pass: "✅", warning: "⚠️", error: "❌", skipped: "⏭️" };
 const SEVERITY_ICON = { error: "❌", warning: "⚠️", notice: "ℹ️" };
 /**
@@ -77552,10 +77575,12 @@ function renderMarkdown(report, options = {}) {
             out.add(tableRow(group, check));
     const findings = reportedFindings(report);
     const actionable = findings.filter((f) => f.check.status !== "skipped");
-    if (actionable.length > 0) {
-        out.add("\n### What to fix\n");
-        for (const entry of actionable)
-            out.add(findingDetails(report, entry));
+    const causes = rootCauses(actionable);
+    if (causes.length > 0) {
+        out.add(`\n### What to fix: ${plural(causes.length, "cause")}\n\n`);
+        out.add(causeList(report, causes));
+        for (const cause of causes)
+            out.add(causeDetails(report, cause));
     }
     const skipped = findings.filter((f) => f.check.status === "skipped");
     for (const [title, entries] of groupBy(skipped, (f) => findingTitle(f))) {
@@ -77601,6 +77626,35 @@ function tableRow(group, check) {
     ];
     return { text: `| ${cells.join(" | ")} |\n`, omitted: "table row" };
 }
+/** The numbered causes, at most CAUSE_LIST_MAX of them: the part of the summary read in ten seconds. */
+function causeList(report, causes) {
+    const lines = causes.slice(0, CAUSE_LIST_MAX).map((cause, i) => causeLine(report, cause, i + 1));
+    const more = causes.length - CAUSE_LIST_MAX;
+    if (more > 0)
+        lines.push(`\n…and ${plural(more, "more cause")}, below.\n`);
+    return { text: lines.join(""), omitted: "cause list" };
+}
+/** `1. ❌ **What is wrong** — `the fix` (the checks that saw it)`. */
+function causeLine(report, cause, number) {
+    const { lead } = cause;
+    const fix = lead.finding.remediation[0];
+    const where = report.registries.length > 1 ? ` on ${locationOf(lead)}` : "";
+    const checks = causeChecks(cause)
+        .map((id) => `\`${id}\``)
+        .join(", ");
+    const command = fix && isCommand(fix) && !fix.includes("\n") ? ` — \`${fix.replace(/`/g, "'")}\`` : "";
+    return `${number}. ${SEVERITY_ICON[lead.finding.severity]} **${escapeProse(findingTitle(lead))}**${where}${command} (${checks})\n`;
+}
+function causeDetails(report, cause) {
+    const others = cause.alsoFoundBy.map((entry) => {
+        const { check, finding } = entry;
+        return `- \`${check.id}\` · \`${finding.code}\` · ${finding.severity}: ${escapeProse(finding.message)}\n`;
+    });
+    const seenBy = others.length > 0
+        ? `<details><summary>Also seen by ${plural(others.length, "other check")}, fixed by the same step</summary>\n\n${others.join("")}\n</details>\n`
+        : "";
+    return { text: findingDetails(report, cause.lead) + seenBy, omitted: "finding" };
+}
 function findingDetails(report, entry) {
     const { check, finding } = entry;
     const where = [`\`${check.id}\``, report.registries.length > 1 ? locationOf(entry) : undefined];
@@ -77612,7 +77666,7 @@ function findingDetails(report, entry) {
         finding.docs?.startsWith("https://") ? `[Documentation](${finding.docs})\n` : "",
         evidence(finding.evidence),
     ];
-    return { text: lines.filter(Boolean).join("\n"), omitted: "finding" };
+    return lines.filter(Boolean).join("\n");
 }
 function skippedItem(report, entry) {
     const { check, finding } = entry;

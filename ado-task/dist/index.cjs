@@ -40694,6 +40694,27 @@ function reportedFindings(report) {
   const rank = (entry) => SEVERITY_ORDER.indexOf(entry.finding.severity);
   return findings.sort((a, b) => rank(a) - rank(b));
 }
+function rootCauses(entries) {
+  const causes = [];
+  const byFix = /* @__PURE__ */ new Map();
+  for (const entry of entries) {
+    const fix = entry.finding.remediation[0];
+    const key = fix && isCommand(fix) ? `${entry.registry?.name ?? ""}
+${fix}` : void 0;
+    const known = key === void 0 ? void 0 : byFix.get(key);
+    if (known) {
+      known.alsoFoundBy.push(entry);
+      continue;
+    }
+    const cause = { lead: entry, alsoFoundBy: [] };
+    causes.push(cause);
+    if (key !== void 0) byFix.set(key, cause);
+  }
+  return causes;
+}
+function causeChecks(cause) {
+  return [...new Set([cause.lead, ...cause.alsoFoundBy].map((e) => e.check.id))];
+}
 function findingTitle({ check, finding }) {
   return allFindingCodes().find((c) => c.code === finding.code)?.title ?? check.title;
 }
@@ -40764,6 +40785,7 @@ var DEFAULT_MAX_BYTES = 512 * 1024;
 var CELL_MAX_CHARS = 200;
 var EVIDENCE_MAX_CHARS = 2e3;
 var VERDICT_MAX_NAMES = 5;
+var CAUSE_LIST_MAX = 20;
 var STATUS_ICON = { pass: "\u2705", warning: "\u26A0\uFE0F", error: "\u274C", skipped: "\u23ED\uFE0F" };
 var SEVERITY_ICON = { error: "\u274C", warning: "\u26A0\uFE0F", notice: "\u2139\uFE0F" };
 function renderMarkdown(report, options = {}) {
@@ -40776,9 +40798,14 @@ ${runLine(report)}
   for (const group of checkGroups(report)) for (const check of group.checks) out.add(tableRow(group, check));
   const findings = reportedFindings(report);
   const actionable = findings.filter((f) => f.check.status !== "skipped");
-  if (actionable.length > 0) {
-    out.add("\n### What to fix\n");
-    for (const entry of actionable) out.add(findingDetails(report, entry));
+  const causes = rootCauses(actionable);
+  if (causes.length > 0) {
+    out.add(`
+### What to fix: ${plural(causes.length, "cause")}
+
+`);
+    out.add(causeList(report, causes));
+    for (const cause of causes) out.add(causeDetails(report, cause));
   }
   const skipped = findings.filter((f) => f.check.status === "skipped");
   for (const [title, entries] of groupBy(skipped, (f) => findingTitle(f))) {
@@ -40827,6 +40854,36 @@ function tableRow(group, check) {
   return { text: `| ${cells.join(" | ")} |
 `, omitted: "table row" };
 }
+function causeList(report, causes) {
+  const lines = causes.slice(0, CAUSE_LIST_MAX).map((cause, i) => causeLine(report, cause, i + 1));
+  const more = causes.length - CAUSE_LIST_MAX;
+  if (more > 0) lines.push(`
+\u2026and ${plural(more, "more cause")}, below.
+`);
+  return { text: lines.join(""), omitted: "cause list" };
+}
+function causeLine(report, cause, number) {
+  const { lead } = cause;
+  const fix = lead.finding.remediation[0];
+  const where = report.registries.length > 1 ? ` on ${locationOf(lead)}` : "";
+  const checks = causeChecks(cause).map((id) => `\`${id}\``).join(", ");
+  const command = fix && isCommand(fix) && !fix.includes("\n") ? ` \u2014 \`${fix.replace(/`/g, "'")}\`` : "";
+  return `${number}. ${SEVERITY_ICON[lead.finding.severity]} **${escapeProse(findingTitle(lead))}**${where}${command} (${checks})
+`;
+}
+function causeDetails(report, cause) {
+  const others = cause.alsoFoundBy.map((entry) => {
+    const { check, finding } = entry;
+    return `- \`${check.id}\` \xB7 \`${finding.code}\` \xB7 ${finding.severity}: ${escapeProse(finding.message)}
+`;
+  });
+  const seenBy = others.length > 0 ? `<details><summary>Also seen by ${plural(others.length, "other check")}, fixed by the same step</summary>
+
+${others.join("")}
+</details>
+` : "";
+  return { text: findingDetails(report, cause.lead) + seenBy, omitted: "finding" };
+}
 function findingDetails(report, entry) {
   const { check, finding } = entry;
   const where = [`\`${check.id}\``, report.registries.length > 1 ? locationOf(entry) : void 0];
@@ -40843,7 +40900,7 @@ function findingDetails(report, entry) {
 ` : "",
     evidence(finding.evidence)
   ];
-  return { text: lines.filter(Boolean).join("\n"), omitted: "finding" };
+  return lines.filter(Boolean).join("\n");
 }
 function skippedItem(report, entry) {
   const { check, finding } = entry;
