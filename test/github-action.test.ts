@@ -9,6 +9,7 @@ import { AGENT_VM_IDENTITY, healthyVariant, managedIdentityVariant } from "./che
 import { startFakeAzure, type FakeAzure } from "./fake-azure/index.js";
 import type { Principal, Scenario } from "./fake-azure/scenario.js";
 import { checkOf, fakeEnv, inputEnv, REPO_ROOT, runNode } from "./support/cli.js";
+import { decodeJwtClaims } from "../src/core/azure/jwt.js";
 
 /** The action.yml defaults the runner turns into INPUT_* variables for inputs the workflow leaves out. */
 const ACTION_DEFAULTS = Object.entries(
@@ -190,6 +191,12 @@ describe("GitHub Action (node dist/index.js as the runner starts it)", () => {
         operations: ["pull", "push"],
       });
       expect(run.masked).toContain(jobPrincipal(scenario).secrets?.[0]?.value);
+      // Every Entra token is masked as it arrives, the ones the SDK's pipelines ask for (Graph) too.
+      const entraTokens = fake
+        .issuedTokens()
+        .filter((token) => /^https:\/\/(management|graph)\./.test(String(decodeJwtClaims(token)?.aud)));
+      expect(entraTokens.some((token) => String(decodeJwtClaims(token)?.aud).includes("graph"))).toBe(true);
+      for (const token of entraTokens) expect(run.masked).toContain(token);
       expectNothingLeaked(fake, run);
     });
   });

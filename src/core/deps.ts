@@ -78,7 +78,7 @@ export function createRunDeps(options: RunDepsOptions): RunDeps {
   const { credential } = options;
   return {
     surface: options.surface,
-    credential: sharedTokenCredential(credential.credential),
+    credential: sharedTokenCredential(credential.credential, options.mask),
     // A chain knows which member signed in only after the first token, so these are read late.
     get authType() {
       return credential.authType();

@@ -21,7 +21,6 @@ async function attempt(ctx: RunContext, scope: string): Promise<EntraTokenAttemp
   try {
     const token: AccessToken | null = await ctx.deps.credential.getToken(scope);
     if (!token) throw new Error(`the credential returned no token for ${scope}`);
-    ctx.deps.mask(token.token);
     const value = {
       token: token.token,
       expiresOn: new Date(token.expiresOnTimestamp),

@@ -14,18 +14,27 @@ interface SharedToken {
  * `enableCae`, which @azure/identity serves from a second MSAL cache (and `az`-session credentials
  * do not cache at all), so without this each scope was signed in twice — a whole round trip before
  * the first ARM call. Every shared token is an ordinary (non-CAE) one, whoever asked first; a CAE
- * claims challenge still goes straight to the credential.
+ * claims challenge still goes straight to the credential. Every token is handed to `mask` the
+ * moment it arrives, whichever pipeline asked for it.
  */
-export function sharedTokenCredential(credential: TokenCredential): TokenCredential {
+export function sharedTokenCredential(
+  credential: TokenCredential,
+  mask: (secret: string) => void,
+): TokenCredential {
+  const masked = async (token: Promise<AccessToken | null>) => {
+    const value = await token;
+    if (value) mask(value.token);
+    return value;
+  };
   const shared = new Map<string, SharedToken>();
   return {
     getToken(scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken | null> {
-      if (options.claims) return credential.getToken(scopes, options);
+      if (options.claims) return masked(credential.getToken(scopes, options));
       const key = JSON.stringify([[scopes].flat().sort(), options.tenantId ?? ""]);
       const existing = shared.get(key);
       if (existing && Date.now() < existing.expiresAt - EXPIRY_MARGIN_MS) return existing.token;
       const entry: SharedToken = {
-        token: credential.getToken(scopes, options.tenantId ? { tenantId: options.tenantId } : {}),
+        token: masked(credential.getToken(scopes, options.tenantId ? { tenantId: options.tenantId } : {})),
         expiresAt: Infinity,
       };
       shared.set(key, entry);
