@@ -46209,20 +46209,27 @@ const EXPIRY_MARGIN_MS = 2 * 60_000;
  * `enableCae`, which @azure/identity serves from a second MSAL cache (and `az`-session credentials
  * do not cache at all), so without this each scope was signed in twice — a whole round trip before
  * the first ARM call. Every shared token is an ordinary (non-CAE) one, whoever asked first; a CAE
- * claims challenge still goes straight to the credential.
+ * claims challenge still goes straight to the credential. Every token is handed to `mask` the
+ * moment it arrives, whichever pipeline asked for it.
  */
-function sharedTokenCredential(credential) {
+function sharedTokenCredential(credential, mask) {
+    const masked = async (token) => {
+        const value = await token;
+        if (value)
+            mask(value.token);
+        return value;
+    };
     const shared = new Map();
     return {
         getToken(scopes, options = {}) {
             if (options.claims)
-                return credential.getToken(scopes, options);
+                return masked(credential.getToken(scopes, options));
             const key = JSON.stringify([[scopes].flat().sort(), options.tenantId ?? ""]);
             const existing = shared.get(key);
             if (existing && Date.now() < existing.expiresAt - EXPIRY_MARGIN_MS)
                 return existing.token;
             const entry = {
-                token: credential.getToken(scopes, options.tenantId ? { tenantId: options.tenantId } : {}),
+                token: masked(credential.getToken(scopes, options.tenantId ? { tenantId: options.tenantId } : {})),
                 expiresAt: Infinity,
             };
             shared.set(key, entry);
@@ -46427,7 +46434,7 @@ function createRunDeps(options) {
     const { credential } = options;
     return {
         surface: options.surface,
-        credential: sharedTokenCredential(credential.credential),
+        credential: sharedTokenCredential(credential.credential, options.mask),
         // A chain knows which member signed in only after the first token, so these are read late.
         get authType() {
             return credential.authType();
@@ -71141,7 +71148,6 @@ async function attempt(ctx, scope) {
         const token = await ctx.deps.credential.getToken(scope);
         if (!token)
             throw new Error(`the credential returned no token for ${scope}`);
-        ctx.deps.mask(token.token);
         const value = {
             token: token.token,
             expiresOn: new Date(token.expiresOnTimestamp),

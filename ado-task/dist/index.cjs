@@ -18437,16 +18437,21 @@ function quote(value) {
 
 // src/core/credential/shared-token.ts
 var EXPIRY_MARGIN_MS = 2 * 6e4;
-function sharedTokenCredential(credential) {
+function sharedTokenCredential(credential, mask) {
+  const masked = async (token) => {
+    const value = await token;
+    if (value) mask(value.token);
+    return value;
+  };
   const shared = /* @__PURE__ */ new Map();
   return {
     getToken(scopes, options = {}) {
-      if (options.claims) return credential.getToken(scopes, options);
+      if (options.claims) return masked(credential.getToken(scopes, options));
       const key = JSON.stringify([[scopes].flat().sort(), options.tenantId ?? ""]);
       const existing = shared.get(key);
       if (existing && Date.now() < existing.expiresAt - EXPIRY_MARGIN_MS) return existing.token;
       const entry = {
-        token: credential.getToken(scopes, options.tenantId ? { tenantId: options.tenantId } : {}),
+        token: masked(credential.getToken(scopes, options.tenantId ? { tenantId: options.tenantId } : {})),
         expiresAt: Infinity
       };
       shared.set(key, entry);
@@ -18628,7 +18633,7 @@ function createRunDeps(options) {
   const { credential } = options;
   return {
     surface: options.surface,
-    credential: sharedTokenCredential(credential.credential),
+    credential: sharedTokenCredential(credential.credential, options.mask),
     // A chain knows which member signed in only after the first token, so these are read late.
     get authType() {
       return credential.authType();
@@ -34867,7 +34872,6 @@ async function attempt(ctx, scope) {
   try {
     const token = await ctx.deps.credential.getToken(scope);
     if (!token) throw new Error(`the credential returned no token for ${scope}`);
-    ctx.deps.mask(token.token);
     const value = {
       token: token.token,
       expiresOn: new Date(token.expiresOnTimestamp),
