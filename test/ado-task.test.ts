@@ -448,6 +448,31 @@ describe("Azure Pipelines task (node ado-task/dist/index.cjs as the agent starts
     });
   });
 
+  it("takes an Azure Stack connection's own ARM, authority and Graph endpoints", async () => {
+    const scenario = healthyVariant();
+    await withFake(scenario, async (fake) => {
+      const connection = secretConnection(scenario);
+      // Hosts the fake plays stand in for a stack's own endpoints.
+      connection.url = "https://management.usgovcloudapi.net/";
+      connection.data = connectionData(scenario, {
+        environment: "AzureStack",
+        activeDirectoryAuthority: "https://login.microsoftonline.us/",
+        graphUrl: "https://graph.microsoft.us/",
+      });
+      const run = await runTask(fake, connection, {
+        ...REGISTRY,
+        checks: "credential,registry,sp-secret-expiry",
+      });
+      expect(run.result).toBe("Succeeded");
+      const hosts = new Set(fake.requests.map((r) => r.host));
+      expect(hosts).toContain("login.microsoftonline.us");
+      expect(hosts).toContain("management.usgovcloudapi.net");
+      expect(hosts).toContain("graph.microsoft.us");
+      for (const publicHost of ["login.microsoftonline.com", "management.azure.com", "graph.microsoft.com"])
+        expect(hosts).not.toContain(publicHost);
+    });
+  });
+
   it("tells a self-hosted agent from a Microsoft-hosted one by Agent.IsSelfHosted", async () => {
     const scenario = healthyVariant();
     await withFake(scenario, async (fake) => {
