@@ -1,3 +1,4 @@
+import type { RegistryResource } from "../azure/arm-types.js";
 import { requireRegistry } from "../context/registry-lookup.js";
 import type { Replication } from "../context/replications.js";
 import { replicationsFact } from "../context/replications.js";
@@ -24,6 +25,12 @@ const CODES = defineCodes({
     title: "A replica is not ready",
     fix: "Wait for the replica to finish its operation, or exclude it from routing until it is ready.",
     docs: DOCS,
+  },
+  REPLICA_DATA_ENDPOINT_MISSING: {
+    severity: "warning",
+    title: "A replica has no dedicated data endpoint listed yet",
+    fix: "Wait for the replica's data endpoint to appear in `az acr show-endpoints`, then allow it in the clients' egress firewall; layers served from that region fail for clients that allow only the listed hosts.",
+    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-dedicated-data-endpoints",
   },
   REPLICA_ROUTING_DISABLED: {
     severity: "notice",
@@ -57,18 +64,49 @@ export const replicationHealthCheck: Check = {
       );
     }
     const name = registry.name;
-    const findings = replicas.value.flatMap((replica) => replicaFindings(name, replica));
+    const dataEndpoints = dataEndpointsByRegion(registry);
+    const findings = replicas.value.flatMap((replica) => [
+      ...replicaFindings(name, replica),
+      ...missingDataEndpoint(registry, replica, dataEndpoints),
+    ]);
     if (findings.length === 0) {
+      const hosts = [...dataEndpoints.values()];
       findings.push(
         CODES.REPLICAS_HEALTHY.finding({
-          message: `All ${replicas.value.length} replica(s) of ${name} are provisioned and ready.`,
-          evidence: { replicas: replicas.value.map(summary) },
+          message:
+            `All ${replicas.value.length} replica(s) of ${name} are provisioned and ready. ` +
+            (registry.properties.dataEndpointEnabled
+              ? `Layers come from each replica's own data endpoint; clients behind an egress firewall must reach ${registry.properties.loginServer} and ${hosts.join(", ")}.`
+              : `Layers come from the registry's storage; clients behind an egress firewall must reach ${registry.properties.loginServer} and *.blob.core.windows.net.`),
+          evidence: { replicas: replicas.value.map((r) => summary(r, dataEndpoints)) },
         }),
       );
     }
     return { findings };
   },
 };
+
+/** `dataEndpointHostNames` (`<registry>.<region>.data.<suffix>`) by region. */
+function dataEndpointsByRegion(registry: RegistryResource): Map<string, string> {
+  const hosts = registry.properties.dataEndpointHostNames ?? [];
+  return new Map(hosts.map((host) => [host.toLowerCase().split(".")[1] ?? "", host.toLowerCase()]));
+}
+
+function missingDataEndpoint(
+  registry: RegistryResource,
+  replica: Replication,
+  dataEndpoints: Map<string, string>,
+): Finding[] {
+  const region = replica.location.toLowerCase().replace(/\s+/g, "");
+  if (!registry.properties.dataEndpointEnabled || dataEndpoints.has(region)) return [];
+  return [
+    CODES.REPLICA_DATA_ENDPOINT_MISSING.finding({
+      message: `${registry.name} has dedicated data endpoints, but ARM lists none for its ${replica.location} replica (${[...dataEndpoints.values()].join(", ") || "none listed"}); clients routed to ${replica.location} whose egress firewall allows only the listed hosts cannot download layers.`,
+      remediation: [`az acr show-endpoints --name ${registry.name}`],
+      evidence: { location: replica.location, dataEndpointHostNames: [...dataEndpoints.values()] },
+    }),
+  ];
+}
 
 function replicaFindings(registry: string, replica: Replication): Finding[] {
   const evidence = summary(replica);
@@ -110,12 +148,14 @@ function replicaFindings(registry: string, replica: Replication): Finding[] {
   return [];
 }
 
-function summary(replica: Replication) {
+function summary(replica: Replication, dataEndpoints?: Map<string, string>) {
+  const dataEndpoint = dataEndpoints?.get(replica.location.toLowerCase().replace(/\s+/g, ""));
   return {
     name: replica.name,
     location: replica.location,
     provisioningState: replica.properties.provisioningState ?? "unknown",
     status: replica.properties.status?.displayStatus ?? "unknown",
     routing: replica.properties.regionEndpointEnabled !== false,
+    ...(dataEndpoint ? { dataEndpoint } : {}),
   };
 }
