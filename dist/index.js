@@ -75138,6 +75138,12 @@ const replication_health_CODES = defineCodes({
         fix: "Wait for the replica to finish its operation, or exclude it from routing until it is ready.",
         docs: replication_health_DOCS,
     },
+    REPLICA_DATA_ENDPOINT_MISSING: {
+        severity: "warning",
+        title: "A replica has no dedicated data endpoint listed yet",
+        fix: "Wait for the replica's data endpoint to appear in `az acr show-endpoints`, then allow it in the clients' egress firewall; layers served from that region fail for clients that allow only the listed hosts.",
+        docs: "https://learn.microsoft.com/azure/container-registry/container-registry-dedicated-data-endpoints",
+    },
     REPLICA_ROUTING_DISABLED: {
         severity: "notice",
         title: "A replica is excluded from global endpoint routing",
@@ -75162,16 +75168,41 @@ const replicationHealthCheck = {
             throw new SkipCheck("permission", `The identity may not list the replicas of ${registry.name} (${replicas.detail}).`, [`Grant Reader on ${registry.id}`]);
         }
         const name = registry.name;
-        const findings = replicas.value.flatMap((replica) => replicaFindings(name, replica));
+        const dataEndpoints = dataEndpointsByRegion(registry);
+        const findings = replicas.value.flatMap((replica) => [
+            ...replicaFindings(name, replica),
+            ...missingDataEndpoint(registry, replica, dataEndpoints),
+        ]);
         if (findings.length === 0) {
+            const hosts = [...dataEndpoints.values()];
             findings.push(replication_health_CODES.REPLICAS_HEALTHY.finding({
-                message: `All ${replicas.value.length} replica(s) of ${name} are provisioned and ready.`,
-                evidence: { replicas: replicas.value.map(replication_health_summary) },
+                message: `All ${replicas.value.length} replica(s) of ${name} are provisioned and ready. ` +
+                    (registry.properties.dataEndpointEnabled
+                        ? `Layers come from each replica's own data endpoint; clients behind an egress firewall must reach ${registry.properties.loginServer} and ${hosts.join(", ")}.`
+                        : `Layers come from the registry's storage; clients behind an egress firewall must reach ${registry.properties.loginServer} and *.blob.core.windows.net.`),
+                evidence: { replicas: replicas.value.map((r) => replication_health_summary(r, dataEndpoints)) },
             }));
         }
         return { findings };
     },
 };
+/** `dataEndpointHostNames` (`<registry>.<region>.data.<suffix>`) by region. */
+function dataEndpointsByRegion(registry) {
+    const hosts = registry.properties.dataEndpointHostNames ?? [];
+    return new Map(hosts.map((host) => [host.toLowerCase().split(".")[1] ?? "", host.toLowerCase()]));
+}
+function missingDataEndpoint(registry, replica, dataEndpoints) {
+    const region = replica.location.toLowerCase().replace(/\s+/g, "");
+    if (!registry.properties.dataEndpointEnabled || dataEndpoints.has(region))
+        return [];
+    return [
+        replication_health_CODES.REPLICA_DATA_ENDPOINT_MISSING.finding({
+            message: `${registry.name} has dedicated data endpoints, but ARM lists none for its ${replica.location} replica (${[...dataEndpoints.values()].join(", ") || "none listed"}); clients routed to ${replica.location} whose egress firewall allows only the listed hosts cannot download layers.`,
+            remediation: [`az acr show-endpoints --name ${registry.name}`],
+            evidence: { location: replica.location, dataEndpointHostNames: [...dataEndpoints.values()] },
+        }),
+    ];
+}
 function replicaFindings(registry, replica) {
     const evidence = replication_health_summary(replica);
     const { provisioningState = "Succeeded", status, regionEndpointEnabled } = replica.properties;
@@ -75211,13 +75242,15 @@ function replicaFindings(registry, replica) {
     }
     return [];
 }
-function replication_health_summary(replica) {
+function replication_health_summary(replica, dataEndpoints) {
+    const dataEndpoint = dataEndpoints?.get(replica.location.toLowerCase().replace(/\s+/g, ""));
     return {
         name: replica.name,
         location: replica.location,
         provisioningState: replica.properties.provisioningState ?? "unknown",
         status: replica.properties.status?.displayStatus ?? "unknown",
         routing: replica.properties.regionEndpointEnabled !== false,
+        ...(dataEndpoint ? { dataEndpoint } : {}),
     };
 }
 

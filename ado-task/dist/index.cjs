@@ -38510,6 +38510,12 @@ var CODES12 = defineCodes({
     fix: "Wait for the replica to finish its operation, or exclude it from routing until it is ready.",
     docs: DOCS6
   },
+  REPLICA_DATA_ENDPOINT_MISSING: {
+    severity: "warning",
+    title: "A replica has no dedicated data endpoint listed yet",
+    fix: "Wait for the replica's data endpoint to appear in `az acr show-endpoints`, then allow it in the clients' egress firewall; layers served from that region fail for clients that allow only the listed hosts.",
+    docs: "https://learn.microsoft.com/azure/container-registry/container-registry-dedicated-data-endpoints"
+  },
   REPLICA_ROUTING_DISABLED: {
     severity: "notice",
     title: "A replica is excluded from global endpoint routing",
@@ -38540,18 +38546,38 @@ var replicationHealthCheck = {
       );
     }
     const name3 = registry.name;
-    const findings = replicas.value.flatMap((replica) => replicaFindings(name3, replica));
+    const dataEndpoints = dataEndpointsByRegion(registry);
+    const findings = replicas.value.flatMap((replica) => [
+      ...replicaFindings(name3, replica),
+      ...missingDataEndpoint(registry, replica, dataEndpoints)
+    ]);
     if (findings.length === 0) {
+      const hosts = [...dataEndpoints.values()];
       findings.push(
         CODES12.REPLICAS_HEALTHY.finding({
-          message: `All ${replicas.value.length} replica(s) of ${name3} are provisioned and ready.`,
-          evidence: { replicas: replicas.value.map(summary2) }
+          message: `All ${replicas.value.length} replica(s) of ${name3} are provisioned and ready. ` + (registry.properties.dataEndpointEnabled ? `Layers come from each replica's own data endpoint; clients behind an egress firewall must reach ${registry.properties.loginServer} and ${hosts.join(", ")}.` : `Layers come from the registry's storage; clients behind an egress firewall must reach ${registry.properties.loginServer} and *.blob.core.windows.net.`),
+          evidence: { replicas: replicas.value.map((r) => summary2(r, dataEndpoints)) }
         })
       );
     }
     return { findings };
   }
 };
+function dataEndpointsByRegion(registry) {
+  const hosts = registry.properties.dataEndpointHostNames ?? [];
+  return new Map(hosts.map((host) => [host.toLowerCase().split(".")[1] ?? "", host.toLowerCase()]));
+}
+function missingDataEndpoint(registry, replica, dataEndpoints) {
+  const region = replica.location.toLowerCase().replace(/\s+/g, "");
+  if (!registry.properties.dataEndpointEnabled || dataEndpoints.has(region)) return [];
+  return [
+    CODES12.REPLICA_DATA_ENDPOINT_MISSING.finding({
+      message: `${registry.name} has dedicated data endpoints, but ARM lists none for its ${replica.location} replica (${[...dataEndpoints.values()].join(", ") || "none listed"}); clients routed to ${replica.location} whose egress firewall allows only the listed hosts cannot download layers.`,
+      remediation: [`az acr show-endpoints --name ${registry.name}`],
+      evidence: { location: replica.location, dataEndpointHostNames: [...dataEndpoints.values()] }
+    })
+  ];
+}
 function replicaFindings(registry, replica) {
   const evidence2 = summary2(replica);
   const { provisioningState = "Succeeded", status, regionEndpointEnabled } = replica.properties;
@@ -38591,13 +38617,15 @@ function replicaFindings(registry, replica) {
   }
   return [];
 }
-function summary2(replica) {
+function summary2(replica, dataEndpoints) {
+  const dataEndpoint = dataEndpoints?.get(replica.location.toLowerCase().replace(/\s+/g, ""));
   return {
     name: replica.name,
     location: replica.location,
     provisioningState: replica.properties.provisioningState ?? "unknown",
     status: replica.properties.status?.displayStatus ?? "unknown",
-    routing: replica.properties.regionEndpointEnabled !== false
+    routing: replica.properties.regionEndpointEnabled !== false,
+    ...dataEndpoint ? { dataEndpoint } : {}
   };
 }
 
