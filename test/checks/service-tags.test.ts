@@ -114,6 +114,24 @@ describe("service-tags", () => {
     expect(finding.remediation.join("\n")).toContain("private endpoint");
   });
 
+  it("still judges a GitHub-hosted runner on GitHub's list when Azure's service tags are not readable", async () => {
+    const { check } = await serviceTags(
+      (v) => {
+        denyByDefault(v, ["20.61.1.2/32"]);
+        v.scenario.githubActionsRanges = ["20.61.0.0/16", ...manyPrefixes(260)];
+      },
+      ["--runner-kind", "github-hosted"],
+    );
+    expect(check.status).toBe("error");
+    expect(codesOf(check)).toEqual(["HOSTED_RANGES_EXCEED_LIMIT", "SERVICE_TAGS_NOT_READ"]);
+    expect(check.findings[0]!.evidence).toMatchObject({ serviceTags: "not read", prefixesNeeded: 261 });
+    const notRead = check.findings[1]!;
+    expect(notRead.severity).toBe("notice");
+    expect(notRead.message).toContain("Microsoft.Network/locations/serviceTags/read");
+    expect(notRead.message).toContain("were not looked for");
+    expect(notRead.remediation[0]).toContain("--role Reader");
+  });
+
   it("only notes the limit when the registry does not rely on allow-listing", async () => {
     const { check } = await serviceTags(
       (v) => {
