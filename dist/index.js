@@ -75913,6 +75913,11 @@ const service_tags_CODES = defineCodes({
         fix: "Remove them: the AzureDevOps tag is for inbound calls from Azure DevOps, not the egress of Microsoft-hosted agents.",
         docs: ALLOW_LIST_DOCS,
     },
+    SERVICE_TAGS_NOT_READ: {
+        severity: "notice",
+        title: "Azure's service tags were not read; GitHub's ranges decided",
+        fix: "Grant Reader on the subscription, or pass service-tags-file, to also find rules copied from Azure service tags.",
+    },
     STALE_TAG_RULES: {
         severity: "warning",
         title: "IP rules copied from a published list are no longer in this week's ranges",
@@ -75926,7 +75931,7 @@ const serviceTagsCheck = {
     modes: ["preflight"],
     codes: service_tags_CODES,
     permissions: [
-        "`Microsoft.Network/locations/serviceTags/read` on the registry's subscription (Reader), unless service-tags-file is given",
+        "`Microsoft.Network/locations/serviceTags/read` on the registry's subscription (Reader), unless service-tags-file is given; without it GitHub-hosted runners are judged on GitHub's own list alone",
     ],
     async run(ctx) {
         const kind = hostedKind(ctx.config.runnerKind);
@@ -75935,7 +75940,7 @@ const serviceTagsCheck = {
         if (!runner.ip) {
             throw new SkipCheck("prerequisite", `The runner's egress IP is unknown (${runner.detail ?? "no source"}); pass it as runner-ip.`, ["--runner-ip $(curl -s https://api.ipify.org)"]);
         }
-        const tags = await serviceTagsOf(ctx);
+        const { tags, unread } = await readServiceTags(ctx, kind);
         const azureHolding = tags.tags.filter((t) => t.name.startsWith("AzureCloud.") && t.addressPrefixes.some((p) => cidrContainsIp(p, runner.ip)));
         const ranges = kind === "github-hosted" ? await githubRanges(ctx, runner.ip) : adoRanges(azureHolding);
         const rules = (registry.properties.networkRuleSet?.ipRules ?? []).map((r) => r.value);
@@ -75943,7 +75948,9 @@ const serviceTagsCheck = {
             runnerKind: kind,
             runnerIp: runner.ip,
             ipSource: runner.source,
-            serviceTags: `${tags.source}${tags.changeNumber ? ` (changeNumber ${tags.changeNumber})` : ""}`,
+            serviceTags: unread
+                ? "not read"
+                : `${tags.source}${tags.changeNumber ? ` (changeNumber ${tags.changeNumber})` : ""}`,
             azureCloudTags: azureHolding.map((t) => t.name),
             ipRules: rules.length,
             limit: IP_RULE_LIMIT,
@@ -75954,10 +75961,32 @@ const serviceTagsCheck = {
                 ...(ranges.prefixes.length > 0 ? [verdict(registry, kind, ranges, rules, evidence)] : []),
                 ...azureDevOpsRules(registry, tags, rules),
                 ...staleRules(registry, tags, ranges, rules, kind),
+                ...(unread ? [tagsNotRead(unread)] : []),
             ],
         };
     },
 };
+/**
+ * Azure's service tags; for a GitHub-hosted runner, whose egress GitHub's own list decides, an
+ * unreadable API only leaves the copied-rule findings out, said in a notice.
+ */
+async function readServiceTags(ctx, kind) {
+    try {
+        return { tags: await serviceTagsOf(ctx) };
+    }
+    catch (error) {
+        if (kind !== "github-hosted" || !(error instanceof SkipCheck) || error.kind !== "permission")
+            throw error;
+        return { tags: { source: "service-tags-api", tags: [] }, unread: error };
+    }
+}
+function tagsNotRead(unread) {
+    return service_tags_CODES.SERVICE_TAGS_NOT_READ.finding({
+        message: `${unread.message} GitHub's actions ranges decided this check; rules copied from the AzureDevOps tag or from stale AzureCloud ranges were not looked for.`,
+        remediation: unread.remediation,
+        evidence: { reason: unread.message },
+    });
+}
 function hostedKind(kind) {
     if (kind === "github-hosted" || kind === "ado-hosted")
         return kind;

@@ -39248,6 +39248,11 @@ var CODES15 = defineCodes({
     fix: "Remove them: the AzureDevOps tag is for inbound calls from Azure DevOps, not the egress of Microsoft-hosted agents.",
     docs: ALLOW_LIST_DOCS
   },
+  SERVICE_TAGS_NOT_READ: {
+    severity: "notice",
+    title: "Azure's service tags were not read; GitHub's ranges decided",
+    fix: "Grant Reader on the subscription, or pass service-tags-file, to also find rules copied from Azure service tags."
+  },
   STALE_TAG_RULES: {
     severity: "warning",
     title: "IP rules copied from a published list are no longer in this week's ranges",
@@ -39260,7 +39265,7 @@ var serviceTagsCheck = {
   modes: ["preflight"],
   codes: CODES15,
   permissions: [
-    "`Microsoft.Network/locations/serviceTags/read` on the registry's subscription (Reader), unless service-tags-file is given"
+    "`Microsoft.Network/locations/serviceTags/read` on the registry's subscription (Reader), unless service-tags-file is given; without it GitHub-hosted runners are judged on GitHub's own list alone"
   ],
   async run(ctx) {
     const kind = hostedKind(ctx.config.runnerKind);
@@ -39273,7 +39278,7 @@ var serviceTagsCheck = {
         ["--runner-ip $(curl -s https://api.ipify.org)"]
       );
     }
-    const tags = await serviceTagsOf(ctx);
+    const { tags, unread } = await readServiceTags(ctx, kind);
     const azureHolding = tags.tags.filter(
       (t) => t.name.startsWith("AzureCloud.") && t.addressPrefixes.some((p) => cidrContainsIp(p, runner.ip))
     );
@@ -39283,7 +39288,7 @@ var serviceTagsCheck = {
       runnerKind: kind,
       runnerIp: runner.ip,
       ipSource: runner.source,
-      serviceTags: `${tags.source}${tags.changeNumber ? ` (changeNumber ${tags.changeNumber})` : ""}`,
+      serviceTags: unread ? "not read" : `${tags.source}${tags.changeNumber ? ` (changeNumber ${tags.changeNumber})` : ""}`,
       azureCloudTags: azureHolding.map((t) => t.name),
       ipRules: rules.length,
       limit: IP_RULE_LIMIT
@@ -39293,11 +39298,27 @@ var serviceTagsCheck = {
         ...ranges.holding.length === 0 ? [notInRanges(kind, runner.ip, ranges, evidence2)] : [],
         ...ranges.prefixes.length > 0 ? [verdict(registry, kind, ranges, rules, evidence2)] : [],
         ...azureDevOpsRules(registry, tags, rules),
-        ...staleRules(registry, tags, ranges, rules, kind)
+        ...staleRules(registry, tags, ranges, rules, kind),
+        ...unread ? [tagsNotRead(unread)] : []
       ]
     };
   }
 };
+async function readServiceTags(ctx, kind) {
+  try {
+    return { tags: await serviceTagsOf(ctx) };
+  } catch (error) {
+    if (kind !== "github-hosted" || !(error instanceof SkipCheck) || error.kind !== "permission") throw error;
+    return { tags: { source: "service-tags-api", tags: [] }, unread: error };
+  }
+}
+function tagsNotRead(unread) {
+  return CODES15.SERVICE_TAGS_NOT_READ.finding({
+    message: `${unread.message} GitHub's actions ranges decided this check; rules copied from the AzureDevOps tag or from stale AzureCloud ranges were not looked for.`,
+    remediation: unread.remediation,
+    evidence: { reason: unread.message }
+  });
+}
 function hostedKind(kind) {
   if (kind === "github-hosted" || kind === "ado-hosted") return kind;
   throw new SkipCheck(
