@@ -92,13 +92,17 @@ function dataEndpointsByRegion(registry: RegistryResource): Map<string, string> 
   return new Map(hosts.map((host) => [host.toLowerCase().split(".")[1] ?? "", host.toLowerCase()]));
 }
 
+/** The region as data endpoint host names spell it: `West Europe` → `westeurope`. */
+function regionKey(replica: Replication): string {
+  return replica.location.toLowerCase().replace(/\s+/g, "");
+}
+
 function missingDataEndpoint(
   registry: RegistryResource,
   replica: Replication,
   dataEndpoints: Map<string, string>,
 ): Finding[] {
-  const region = replica.location.toLowerCase().replace(/\s+/g, "");
-  if (!registry.properties.dataEndpointEnabled || dataEndpoints.has(region)) return [];
+  if (!registry.properties.dataEndpointEnabled || dataEndpoints.has(regionKey(replica))) return [];
   return [
     CODES.REPLICA_DATA_ENDPOINT_MISSING.finding({
       message: `${registry.name} has dedicated data endpoints, but ARM lists none for its ${replica.location} replica (${[...dataEndpoints.values()].join(", ") || "none listed"}); clients routed to ${replica.location} whose egress firewall allows only the listed hosts cannot download layers.`,
@@ -149,7 +153,7 @@ function replicaFindings(registry: string, replica: Replication): Finding[] {
 }
 
 function summary(replica: Replication, dataEndpoints?: Map<string, string>) {
-  const dataEndpoint = dataEndpoints?.get(replica.location.toLowerCase().replace(/\s+/g, ""));
+  const dataEndpoint = dataEndpoints?.get(regionKey(replica));
   return {
     name: replica.name,
     location: replica.location,

@@ -7,7 +7,6 @@ import {
   informativeTitle,
   isCommand,
   plural,
-  reportedFindings,
   rootCauses,
 } from "./findings.js";
 import type { CheckReport, Report, Status } from "./types.js";
@@ -60,8 +59,7 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
 
 /** The causes to fix, most severe first, each with the checks that saw it and its first step. */
 function causeLines(report: Report, paint: (style: keyof typeof ANSI, text: string) => string): string[] {
-  const actionable = reportedFindings(report).filter((f) => f.check.status !== "skipped");
-  const causes = rootCauses(actionable);
+  const causes = rootCauses(report);
   if (causes.length === 0) return [];
   const several = report.registries.length > 1;
   return [

@@ -72,10 +72,11 @@ export interface RootCause {
   alsoFoundBy: ReportedFinding[];
 }
 
-export function rootCauses(entries: readonly ReportedFinding[]): RootCause[] {
+/** The causes to fix in a report: its findings of checks that ran and did not pass, grouped. */
+export function rootCauses(report: Report): RootCause[] {
   const causes: RootCause[] = [];
   const byFix = new Map<string, RootCause>();
-  for (const entry of entries) {
+  for (const entry of reportedFindings(report).filter((f) => f.check.status !== "skipped")) {
     const fix = entry.finding.remediation[0];
     const key = fix && isCommand(fix) ? `${entry.registry?.name ?? ""}\n${fix}` : undefined;
     const known = key === undefined ? undefined : byFix.get(key);

@@ -38,8 +38,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   for (const group of checkGroups(report)) for (const check of group.checks) out.add(tableRow(group, check));
 
   const findings = reportedFindings(report);
-  const actionable = findings.filter((f) => f.check.status !== "skipped");
-  const causes = rootCauses(actionable);
+  const causes = rootCauses(report);
   if (causes.length > 0) {
     out.add(`\n### What to fix: ${plural(causes.length, "cause")}\n\n`);
     out.add(causeList(report, causes));
