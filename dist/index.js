@@ -75191,9 +75191,12 @@ function dataEndpointsByRegion(registry) {
     const hosts = registry.properties.dataEndpointHostNames ?? [];
     return new Map(hosts.map((host) => [host.toLowerCase().split(".")[1] ?? "", host.toLowerCase()]));
 }
+/** The region as data endpoint host names spell it: `West Europe` → `westeurope`. */
+function regionKey(replica) {
+    return replica.location.toLowerCase().replace(/\s+/g, "");
+}
 function missingDataEndpoint(registry, replica, dataEndpoints) {
-    const region = replica.location.toLowerCase().replace(/\s+/g, "");
-    if (!registry.properties.dataEndpointEnabled || dataEndpoints.has(region))
+    if (!registry.properties.dataEndpointEnabled || dataEndpoints.has(regionKey(replica)))
         return [];
     return [
         replication_health_CODES.REPLICA_DATA_ENDPOINT_MISSING.finding({
@@ -75243,7 +75246,7 @@ function replicaFindings(registry, replica) {
     return [];
 }
 function replication_health_summary(replica, dataEndpoints) {
-    const dataEndpoint = dataEndpoints?.get(replica.location.toLowerCase().replace(/\s+/g, ""));
+    const dataEndpoint = dataEndpoints?.get(regionKey(replica));
     return {
         name: replica.name,
         location: replica.location,
@@ -77515,10 +77518,11 @@ function reportedFindings(report) {
     const rank = (entry) => SEVERITY_ORDER.indexOf(entry.finding.severity);
     return findings.sort((a, b) => rank(a) - rank(b)); // Array.prototype.sort is stable
 }
-function rootCauses(entries) {
+/** The causes to fix in a report: its findings of checks that ran and did not pass, grouped. */
+function rootCauses(report) {
     const causes = [];
     const byFix = new Map();
-    for (const entry of entries) {
+    for (const entry of reportedFindings(report).filter((f) => f.check.status !== "skipped")) {
         const fix = entry.finding.remediation[0];
         const key = fix && isCommand(fix) ? `${entry.registry?.name ?? ""}\n${fix}` : undefined;
         const known = key === undefined ? undefined : byFix.get(key);
@@ -77642,8 +77646,7 @@ function renderMarkdown(report, options = {}) {
         for (const check of group.checks)
             out.add(tableRow(group, check));
     const findings = reportedFindings(report);
-    const actionable = findings.filter((f) => f.check.status !== "skipped");
-    const causes = rootCauses(actionable);
+    const causes = rootCauses(report);
     if (causes.length > 0) {
         out.add(`\n### What to fix: ${plural(causes.length, "cause")}\n\n`);
         out.add(causeList(report, causes));

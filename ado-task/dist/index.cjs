@@ -38567,9 +38567,11 @@ function dataEndpointsByRegion(registry) {
   const hosts = registry.properties.dataEndpointHostNames ?? [];
   return new Map(hosts.map((host) => [host.toLowerCase().split(".")[1] ?? "", host.toLowerCase()]));
 }
+function regionKey(replica) {
+  return replica.location.toLowerCase().replace(/\s+/g, "");
+}
 function missingDataEndpoint(registry, replica, dataEndpoints) {
-  const region = replica.location.toLowerCase().replace(/\s+/g, "");
-  if (!registry.properties.dataEndpointEnabled || dataEndpoints.has(region)) return [];
+  if (!registry.properties.dataEndpointEnabled || dataEndpoints.has(regionKey(replica))) return [];
   return [
     CODES12.REPLICA_DATA_ENDPOINT_MISSING.finding({
       message: `${registry.name} has dedicated data endpoints, but ARM lists none for its ${replica.location} replica (${[...dataEndpoints.values()].join(", ") || "none listed"}); clients routed to ${replica.location} whose egress firewall allows only the listed hosts cannot download layers.`,
@@ -38618,7 +38620,7 @@ function replicaFindings(registry, replica) {
   return [];
 }
 function summary2(replica, dataEndpoints) {
-  const dataEndpoint = dataEndpoints?.get(replica.location.toLowerCase().replace(/\s+/g, ""));
+  const dataEndpoint = dataEndpoints?.get(regionKey(replica));
   return {
     name: replica.name,
     location: replica.location,
@@ -40747,10 +40749,10 @@ function reportedFindings(report) {
   const rank = (entry) => SEVERITY_ORDER.indexOf(entry.finding.severity);
   return findings.sort((a, b) => rank(a) - rank(b));
 }
-function rootCauses(entries) {
+function rootCauses(report) {
   const causes = [];
   const byFix = /* @__PURE__ */ new Map();
-  for (const entry of entries) {
+  for (const entry of reportedFindings(report).filter((f) => f.check.status !== "skipped")) {
     const fix = entry.finding.remediation[0];
     const key = fix && isCommand(fix) ? `${entry.registry?.name ?? ""}
 ${fix}` : void 0;
@@ -40850,8 +40852,7 @@ ${runLine(report)}
   out.add("\n| registry | check | status | finding |\n|---|---|---|---|\n");
   for (const group of checkGroups(report)) for (const check of group.checks) out.add(tableRow(group, check));
   const findings = reportedFindings(report);
-  const actionable = findings.filter((f) => f.check.status !== "skipped");
-  const causes = rootCauses(actionable);
+  const causes = rootCauses(report);
   if (causes.length > 0) {
     out.add(`
 ### What to fix: ${plural(causes.length, "cause")}
